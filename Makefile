@@ -1,0 +1,57 @@
+# CX Academy: `make run` to try it, `make test` to test it. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+TRANSLATIONS := cxacademy/translations
+
+.PHONY: run test install install-test translations translations-extract translations-update db-upgrade content-import demo clean
+
+run: install translations db-upgrade content-import demo
+	@echo "CX Academy on http://127.0.0.1:5000  (Ctrl+C to stop)"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-test translations
+	$(BIN)/python -m pytest
+	@if [ -n "$$PG_TEST_DATABASE_URL" ]; then \
+	  echo "== the suite again on PostgreSQL (browser journeys ran above) =="; \
+	  TEST_DATABASE_URL="$$PG_TEST_DATABASE_URL" $(BIN)/python -m pytest -m "not e2e" -p no:cacheprovider; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(TEST_STAMP): requirements.txt requirements-test.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	@touch $@ $(STAMP)
+
+install: $(STAMP)
+install-test: $(TEST_STAMP)
+
+translations: install
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
+
+translations-extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o $(TRANSLATIONS)/messages.pot .
+
+translations-update: translations-extract
+	$(BIN)/pybabel update --no-location -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+
+db-upgrade: install
+	$(FLASK) db upgrade
+
+content-import: install
+	@if $(FLASK) content --help >/dev/null 2>&1; then $(FLASK) content import; fi
+
+demo: install
+	$(FLASK) demo accounts
+
+clean:
+	rm -rf $(VENV) .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

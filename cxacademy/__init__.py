@@ -1,0 +1,98 @@
+"""CX Academy: the application factory. It builds the app and nothing else (no tables, no data)."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from flask import Flask
+
+from .config import Config, config_from_environment
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    config = config or config_from_environment()
+    config.validate()
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = os.path.join(app.instance_path, "cxacademy.sqlite3")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_security(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    app.logger.handlers[:] = [handler]
+    app.logger.setLevel(app.config["LOG_LEVEL"])
+
+
+def register_extensions(app: Flask) -> None:
+    from . import extensions as ext
+    from .i18n import select_locale
+
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    ext.csrf.init_app(app)
+    ext.mail.init_app(app)
+    ext.limiter.init_app(app)
+    ext.babel.init_app(app, locale_selector=select_locale)
+    ext.login_manager.init_app(app)
+    ext.login_manager.login_view = "accounts.login"
+    ext.login_manager.login_message_category = "info"
+    ext.login_manager.session_protection = "basic"
+    # Imported for its side effect: the model registers with the metadata and the user loader.
+    from .accounts import models as _accounts_models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from .accounts.routes import admin_bp, bp as accounts_bp
+    from .core.routes import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+
+
+def register_security(app: Flask) -> None:
+    from .security import set_security_headers
+
+    app.after_request(set_security_headers)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .i18n import LANGUAGE_NAMES, current_language
+
+    from flask_babel import format_datetime
+
+    from .accounts.forms import ROLE_LABELS
+
+    @app.context_processor
+    def inject_language():
+        return {"language_names": LANGUAGE_NAMES, "current_language": current_language()}
+
+    app.jinja_env.globals.update(role_label=lambda role: ROLE_LABELS.get(role, role), format_datetime=format_datetime)
+
+
+def register_cli(app: Flask) -> None:
+    from .accounts.cli import demo_cli, users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,1 @@
+"""Accounts: users, roles, authentication, password reset, profile and admin user management."""

@@ -1,0 +1,65 @@
+"""The user account and its role."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import String, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..clock import now_utc
+from ..dbtypes import UTCDateTime
+from ..extensions import db, login_manager
+
+ROLES = ("learner", "trainer", "admin")
+# A role may do everything the roles before it may.
+ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+
+
+def new_session_stamp() -> str:
+    return secrets.token_hex(8)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="learner", server_default="learner")
+    locale: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    active: Mapped[bool] = mapped_column(default=True, server_default="1")
+    # Part of the login cookie's identity: changing it (password change or reset) ends other sessions.
+    session_stamp: Mapped[str] = mapped_column(String(32), default=new_session_stamp)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_stamp}"
+
+    def has_role(self, role: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+
+@login_manager.user_loader
+def load_user(identity: str) -> User | None:
+    user_id, _, stamp = identity.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_stamp != stamp:
+        return None
+    return user
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
