@@ -54,15 +54,21 @@ def register_extensions(app: Flask) -> None:
     ext.login_manager.session_protection = "basic"
     # Imported for its side effect: the model registers with the metadata and the user loader.
     from .accounts import models as _accounts_models  # noqa: F401
+    from .catalog import models as _catalog_models  # noqa: F401
+    from .tools import models as _tools_models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
     from .accounts.routes import admin_bp, bp as accounts_bp
+    from .catalog.routes import bp as catalog_bp
     from .core.routes import bp as core_bp
+    from .tools.routes import bp as tools_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(tools_bp)
 
 
 def register_security(app: Flask) -> None:
@@ -80,7 +86,9 @@ def register_errorhandlers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from .i18n import LANGUAGE_NAMES, current_language
 
-    from flask_babel import format_datetime
+    from flask_babel import format_date, format_datetime
+
+    from .catalog.models import competency_label
 
     from .accounts.forms import ROLE_LABELS
 
@@ -88,11 +96,14 @@ def register_template_helpers(app: Flask) -> None:
     def inject_language():
         return {"language_names": LANGUAGE_NAMES, "current_language": current_language()}
 
-    app.jinja_env.globals.update(role_label=lambda role: ROLE_LABELS.get(role, role), format_datetime=format_datetime)
+    app.jinja_env.globals.update(role_label=lambda role: ROLE_LABELS.get(role, role), format_datetime=format_datetime,
+                           format_date=format_date, competency_label=competency_label)
 
 
 def register_cli(app: Flask) -> None:
     from .accounts.cli import demo_cli, users_cli
+    from .catalog.cli import content_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(content_cli)

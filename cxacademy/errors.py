@@ -50,6 +50,11 @@ def register(app: Flask) -> None:
     def method_not_allowed(error: HTTPException):
         return _render(405, _("Not allowed"), _("This address does not accept that kind of request."))
 
+    @app.errorhandler(409)
+    def conflict(error: HTTPException):
+        custom = error.description if error.description != type(error).description else None
+        return _render(409, _("This cannot be done now"), custom or _("The request conflicts with the current state."))
+
     @app.errorhandler(413)
     def too_large(error: HTTPException):
         limit_mb = app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)

@@ -34,7 +34,7 @@ def _reset_limit() -> str:
 @limiter.limit(_reset_limit, methods=["POST"])
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("core.dashboard"))
+        return redirect(url_for("catalog.dashboard"))
     form = RegistrationForm()
     status = 200
     if form.validate_on_submit():
@@ -47,7 +47,7 @@ def register():
         db.session.commit()
         login_user(user)
         flash(_("Welcome to CX Academy, %(name)s!", name=user.name), "success")
-        return redirect(url_for("core.dashboard"))
+        return redirect(url_for("catalog.dashboard"))
     if form.is_submitted():
         status = INVALID
     return render_template("accounts/register.html", form=form), status
@@ -58,7 +58,7 @@ def register():
 def login():
     target = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(target or url_for("core.dashboard"))
+        return redirect(target or url_for("catalog.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data, now=now_utc())
@@ -72,7 +72,7 @@ def login():
             return render_template("accounts/login.html", form=form), 401
         db.session.commit()
         login_user(user, remember=form.remember.data)
-        return redirect(target or url_for("core.dashboard"))
+        return redirect(target or url_for("catalog.dashboard"))
     return render_template("accounts/login.html", form=form), (INVALID if form.is_submitted() else 200)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -18,14 +18,8 @@ bp = Blueprint("core", __name__, template_folder="templates")
 @bp.get("/")
 def landing():
     if current_user.is_authenticated:
-        return redirect(url_for("core.dashboard"))
+        return redirect(url_for("catalog.dashboard"))
     return render_template("core/landing.html")
-
-
-@bp.get("/dashboard")
-@login_required
-def dashboard():
-    return render_template("core/dashboard.html")
 
 
 @bp.post("/language")

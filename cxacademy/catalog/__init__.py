@@ -1,0 +1,1 @@
+"""Catalog: modules and lessons, the content/ loader, lesson rendering, progress and the dashboard."""

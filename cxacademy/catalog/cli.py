@@ -1,0 +1,81 @@
+"""`flask content check|import`: validate the course files and load them in one transaction."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from ..clock import now_utc
+from ..extensions import db
+from .content import CourseFiles, Problem, read_course
+from .services import ImportReport, import_course
+
+content_cli = AppGroup("content", help="Check and import the course files (content/).")
+
+# Other domains that read their own files from the same content/ tree register here:
+# (check(root, course) -> problems, importer(course, now) -> ImportReport).
+CONTENT_PARTS: list[tuple] = []
+
+
+def default_content_path() -> Path:
+    return Path(current_app.root_path).parent / "content"
+
+
+def read_and_check(root: Path) -> tuple[CourseFiles, list[Problem]]:
+    course, problems = read_course(root)
+    for check, _importer in CONTENT_PARTS:
+        problems.extend(check(root, course))
+    return course, problems
+
+
+def _report_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{len(problems)} problem(s) found; nothing was imported.", err=True)
+
+
+@content_cli.command("check")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def check_command(path: Path | None) -> None:
+    """Validate the course files without writing anything. Exit code 1 on any problem."""
+    root = path or default_content_path()
+    course, problems = read_and_check(root)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    click.echo(f"content OK: {len(course.modules)} modules, {len(course.lessons)} lessons"
+               + "".join(f", {len(v)} {k}" for k, v in course.extras.items() if hasattr(v, "__len__")))
+
+
+@content_cli.command("import")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def import_command(path: Path | None) -> None:
+    """Check, then upsert everything by id in one transaction; report added/changed/unchanged/retired."""
+    root = path or default_content_path()
+    course, problems = read_and_check(root)
+    if problems:
+        _report_problems(problems)
+        sys.exit(1)
+    now = now_utc()
+    total = len(course.modules) + len(course.lessons) + sum(len(v) for v in course.extras.values() if hasattr(v, "__len__"))
+    report = ImportReport()
+    try:
+        with click.progressbar(length=total, label="Importing", file=sys.stderr,
+                               show_pos=True) as bar:
+            report.merge(import_course(course, now=now, on_item=lambda: bar.update(1)))
+            for _check, importer in CONTENT_PARTS:
+                report.merge(importer(course, now=now, on_item=lambda: bar.update(1)))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    for name in ("added", "changed", "retired"):
+        for label in getattr(report, name):
+            click.echo(f"  {name:<8} {label}")
+    click.echo(f"{len(report.added)} added, {len(report.changed)} changed, {len(report.unchanged)} unchanged, "
+               f"{len(report.retired)} retired" + ("" if report.has_changes else " (no changes)"))

@@ -1,0 +1,1 @@
+"""Tools models: none yet."""
