@@ -24,6 +24,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    register_tool_links(app)
     register_security(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -54,12 +55,14 @@ def register_extensions(app: Flask) -> None:
     ext.login_manager.session_protection = "basic"
     # Imported for its side effect: the model registers with the metadata and the user loader.
     from .accounts import models as _accounts_models  # noqa: F401
+    from .assessment import models as _assessment_models  # noqa: F401
     from .catalog import models as _catalog_models  # noqa: F401
     from .tools import models as _tools_models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
     from .accounts.routes import admin_bp, bp as accounts_bp
+    from .assessment.routes import bp as assessment_bp
     from .catalog.routes import bp as catalog_bp
     from .core.routes import bp as core_bp
     from .tools.routes import bp as tools_bp
@@ -68,7 +71,18 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(assessment_bp)
     app.register_blueprint(tools_bp)
+
+
+def register_tool_links(app: Flask) -> None:
+    """The 5D self-assessment links to lessons only when the learner can open them."""
+    from flask_login import current_user
+
+    from .catalog.services import visible_lesson
+    from .tools.five_d import use_lesson_lookup
+
+    use_lesson_lookup(app, lambda lesson_id: visible_lesson(lesson_id, current_user.id) is not None)
 
 
 def register_security(app: Flask) -> None:
@@ -88,6 +102,7 @@ def register_template_helpers(app: Flask) -> None:
 
     from flask_babel import format_date, format_datetime
 
+    from .assessment.models import attempt_kind_label
     from .catalog.models import competency_label
 
     from .accounts.forms import ROLE_LABELS
@@ -97,13 +112,16 @@ def register_template_helpers(app: Flask) -> None:
         return {"language_names": LANGUAGE_NAMES, "current_language": current_language()}
 
     app.jinja_env.globals.update(role_label=lambda role: ROLE_LABELS.get(role, role), format_datetime=format_datetime,
-                           format_date=format_date, competency_label=competency_label)
+                           format_date=format_date, competency_label=competency_label,
+                           attempt_kind_label=attempt_kind_label)
 
 
 def register_cli(app: Flask) -> None:
     from .accounts.cli import demo_cli, users_cli
+    from .assessment.cli import assessment_cli
     from .catalog.cli import content_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(content_cli)
+    app.cli.add_command(assessment_cli)

@@ -35,6 +35,10 @@ class User(UserMixin, db.Model):
     session_stamp: Mapped[str] = mapped_column(String(32), default=new_session_stamp)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Spaced review: the recall probability the scheduler aims for (FSRS desired retention).
+    review_retention: Mapped[float] = mapped_column(default=0.9, server_default="0.9")
+    # Exam accommodation: extra time on timed mock exams, in per cent, set by a trainer or admin.
+    extra_time_percent: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users

@@ -8,6 +8,9 @@ from flask_login import current_user, login_required
 from ..clock import now_utc
 from ..extensions import db
 from ..i18n import current_language
+from ..assessment import review
+from ..assessment import services as assessment
+from ..assessment.forms import StartQuizForm
 from . import services
 from .forms import CompleteLessonForm
 from .models import Module
@@ -25,8 +28,12 @@ def dashboard():
     language = current_language()
     modules = services.module_progress(current_user.id)
     completed, total = services.overall_progress(current_user.id)
+    now = now_utc()
     return render_template(
         "catalog/dashboard.html",
+        reviews_due=review.due_count(current_user.id, now=now),
+        results=assessment.recent_results(current_user.id, limit=5),
+        open_attempts=assessment.open_attempts(current_user.id),
         modules=modules,
         overall=(completed, total, _percent(completed, total)),
         competencies=services.competency_progress(current_user.id),
@@ -51,7 +58,9 @@ def module(module_id: str):
         abort(404)
     lessons = services.module_lessons(module.id, current_user.id, current_language())
     done = sum(1 for lesson in lessons if lesson.completed_at)
-    return render_template("catalog/module.html", module=module, lessons=lessons,
+    return render_template("catalog/module.html", module=module, lessons=lessons, quiz_form=StartQuizForm(),
+                           has_questions=services.has_questions(module_id=module.id),
+                           module_completed=module.id in assessment.completed_module_ids(current_user.id),
                            counts=(done, len(lessons), _percent(done, len(lessons))))
 
 
@@ -70,7 +79,8 @@ def lesson(lesson_id: str):
     db.session.commit()
     return render_template("catalog/lesson.html", lesson=lesson, text=text, fell_back=fell_back, module=module,
                            previous=previous, following=following, completed_at=completed_at,
-                           form=CompleteLessonForm())
+                           form=CompleteLessonForm(), quiz_form=StartQuizForm(),
+                           has_questions=services.has_questions(lesson_id=lesson.id))
 
 
 @bp.post("/lessons/<lesson_id>/complete")

@@ -301,3 +301,15 @@ def completion_time(user_id: int, lesson_id: str):
     """A statement for when the learner completed the lesson (None if not yet)."""
     return select(LessonProgress.completed_at).where(LessonProgress.user_id == user_id,
                                                      LessonProgress.lesson_id == lesson_id)
+
+
+def has_questions(*, module_id: str | None = None, lesson_id: str | None = None) -> bool:
+    """Whether a quiz can be drawn for this module or lesson (any active question)."""
+    from ..assessment.models import Question  # catalog does not depend on assessment at import time
+
+    query = select(Question.id).where(Question.retired_at.is_(None))
+    if module_id:
+        query = query.where(Question.module_id == module_id)
+    if lesson_id:
+        query = query.where(Question.lesson_id == lesson_id)
+    return db.session.scalar(query.limit(1)) is not None

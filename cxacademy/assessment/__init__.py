@@ -1,0 +1,1 @@
+"""Assessment: question bank, quizzes, attempts, grading, mock exams, practice and spaced review."""
