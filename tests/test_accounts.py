@@ -178,3 +178,18 @@ def test_password_change_signs_out_other_sessions(app, make_user, login_as, clie
     new = "another-long-password"
     post_form(client, "/profile/password", {"current_password": PASSWORD, "password": new, "confirm": new})
     assert other.get("/dashboard").status_code == 302
+
+
+def test_profile_sets_the_spaced_review_target(client, make_user, login_as):
+    user = login_as(make_user())
+    assert post_form(client, "/profile", {"name": user.name, "locale": "en", "review_retention": "0.95"}).status_code == 302
+    db.session.refresh(user)
+    assert user.review_retention == 0.95
+
+
+def test_profile_refuses_an_unlisted_review_target(client, make_user, login_as):
+    user = login_as(make_user())
+    response = post_form(client, "/profile", {"name": user.name, "locale": "en", "review_retention": "0.5"})
+    assert response.status_code == 422
+    db.session.refresh(user)
+    assert user.review_retention == 0.9

@@ -8,7 +8,7 @@ from cxacademy.extensions import db
 from .conftest import PASSWORD, post_form
 
 ADMIN_GETS = ["/admin/users", "/admin/users/{id}"]
-ADMIN_POSTS = ["/admin/users/{id}/role", "/admin/users/{id}/deactivate", "/admin/users/{id}/reactivate"]
+ADMIN_POSTS = ["/admin/users/{id}/role", "/admin/users/{id}/extra-time", "/admin/users/{id}/deactivate", "/admin/users/{id}/reactivate"]
 
 
 @pytest.mark.parametrize("role", ["learner", "trainer"])
@@ -93,3 +93,32 @@ def test_admin_action_without_csrf_is_refused(client, make_user, login_as):
 def test_unknown_user_id_is_404(client, make_user, login_as):
     login_as(make_user(role="admin"))
     assert client.get("/admin/users/999999").status_code == 404
+
+
+def test_admin_sets_extra_exam_time_and_it_lengthens_new_mock_exams(client, make_user, login_as):
+    login_as(make_user(role="admin"))
+    target = make_user()
+    assert post_form(client, f"/admin/users/{target.id}/extra-time", {"extra_time_percent": "25"}).status_code == 302
+    db.session.refresh(target)
+    assert target.extra_time_percent == 25
+    from datetime import timedelta
+
+    from cxacademy.assessment.services import exam_deadline
+    from cxacademy.clock import now_utc
+    start = now_utc()
+    assert exam_deadline(start, 180, target.extra_time_percent) == start + timedelta(minutes=225)
+
+
+def test_extra_time_out_of_range_is_refused_at_the_field(client, make_user, login_as):
+    login_as(make_user(role="admin"))
+    target = make_user()
+    response = post_form(client, f"/admin/users/{target.id}/extra-time", {"extra_time_percent": "500"})
+    assert response.status_code == 422 and "Enter a whole number from 0 to 200." in response.get_data(as_text=True)
+    db.session.refresh(target)
+    assert target.extra_time_percent == 0
+
+
+def test_learner_cannot_set_extra_time(client, make_user, login_as):
+    target = make_user()
+    login_as(make_user())
+    assert post_form(client, f"/admin/users/{target.id}/extra-time", {"extra_time_percent": "50"}).status_code == 403

@@ -443,15 +443,15 @@ def test_lesson_exists_is_false_without_a_lesson_page():
 
 
 def test_weakest_dimensions_link_to_lessons_the_lookup_knows(app, client, make_user, login_as):
-    use_lesson_lookup(app, lambda lesson_id: lesson_id == "5d-right-time")
+    use_lesson_lookup(app, lambda lesson_id: lesson_id == "5d-right-time-price")
     user = login_as(make_user())
     services.record_assessment(user.id, {**{code: [4, 4, 4] for code in DIMENSIONS},
-                                         "time": [1, 1, 1], "price": [2, 2, 2]}, now=T0)
+                                         "time": [1, 1, 1], "approach": [2, 2, 2]}, now=T0)
     db.session.commit()
     result_id = db.session.scalar(select(FiveDAssessment.id))
     html = client.get(f"{FIVE_D}/{result_id}").get_data(as_text=True)
-    assert 'href="/lessons/5d-right-time"' in html
-    assert "5d-right-price" not in html and "The lesson on this dimension is not in the course yet." in html
+    assert 'href="/lessons/5d-right-time-price"' in html
+    assert "5d-right-approach" not in html and "The lesson on this dimension is not in the course yet." in html
 
 
 def test_without_a_lesson_lookup_no_lesson_is_linked(client, make_user, login_as):

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, ValidationError
 
 from .models import ROLES
 from .services import AccountError, normalise_email
@@ -20,6 +20,7 @@ ERROR_MESSAGES = {
     "deactivate_self": _l("You cannot deactivate your own account."),
     "last_admin": _l("This is the last active administrator; make someone else an administrator first."),
     "reset_invalid": _l("This reset link is not valid or has already been used. Ask for a new one."),
+    "extra_time_range": _l("Enter a whole number from 0 to 200."),
     "reset_expired": _l("This reset link has expired (links last one hour). Ask for a new one."),
 }
 
@@ -72,6 +73,12 @@ class ProfileForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[_required(), Length(max=120, message=_l("Use at most %(max)d characters."))])
     locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES,
                          validate_choice=True)
+    review_retention = SelectField(
+        _l("Spaced review target"), coerce=float, default=0.9,
+        choices=[SelectChoice(0.8, _l("80%: fewer reviews")), SelectChoice(0.85, "85%"),
+                 SelectChoice(0.9, _l("90%: recommended")), SelectChoice(0.95, _l("95%: more reviews"))],
+        description=_l("How likely you want to be to remember a question when it comes back for review. "
+                       "Higher means questions return sooner and more often."))
     submit = SubmitField(_l("Save profile"))
 
 
@@ -98,6 +105,15 @@ class ResetPasswordForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
     submit = SubmitField(_l("Change role"))
+
+
+class ExtraTimeForm(FlaskForm):
+    extra_time_percent = IntegerField(
+        _l("Extra exam time (%)"),
+        validators=[InputRequired(message=_l("This field is required.")),
+                    NumberRange(min=0, max=200, message=_l("Enter a whole number from 0 to 200."))],
+        description=_l("An accommodation added to timed mock exams, e.g. 25 gives 225 minutes instead of 180."))
+    submit = SubmitField(_l("Save extra time"))
 
 
 class ConfirmForm(FlaskForm):

@@ -12,7 +12,7 @@ from ..security import safe_next_url
 from . import services
 from .access import role_required
 from .emails import send_password_reset
-from .forms import (ChangePasswordForm, ConfirmForm, LoginForm, ProfileForm, RegistrationForm, ResetPasswordForm,
+from .forms import (ChangePasswordForm, ConfirmForm, ExtraTimeForm, LoginForm, ProfileForm, RegistrationForm, ResetPasswordForm,
                     ResetRequestForm, RoleForm, ROLE_LABELS, message_for)
 from .models import ROLES, User
 
@@ -92,7 +92,8 @@ def logout():
 def profile():
     form = ProfileForm(obj=current_user) if request.method == "GET" else ProfileForm()
     if form.validate_on_submit():
-        services.update_profile(current_user, name=form.name.data, locale=form.locale.data)
+        services.update_profile(current_user, name=form.name.data, locale=form.locale.data,
+                                review_retention=form.review_retention.data)
         db.session.commit()
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("accounts.profile"))
@@ -175,7 +176,21 @@ def users():
 def user_detail(user_id: int):
     user = _get_user_or_404(user_id)
     return render_template("accounts/admin_user.html", user=user, role_form=RoleForm(role=user.role),
-                           action_form=ConfirmForm())
+                           action_form=ConfirmForm(), time_form=ExtraTimeForm(extra_time_percent=user.extra_time_percent))
+
+
+@admin_bp.post("/users/<int:user_id>/extra-time")
+@role_required("admin")
+def set_extra_time(user_id: int):
+    user = _get_user_or_404(user_id)
+    form = ExtraTimeForm()
+    if form.validate_on_submit():
+        services.set_extra_time(user, form.extra_time_percent.data)
+        db.session.commit()
+        flash(_("Extra exam time for %(name)s: %(percent)d%%.", name=user.name, percent=user.extra_time_percent), "success")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
+    return render_template("accounts/admin_user.html", user=user, role_form=RoleForm(role=user.role),
+                           action_form=ConfirmForm(), time_form=form), INVALID
 
 
 @admin_bp.post("/users/<int:user_id>/role")
@@ -193,7 +208,8 @@ def change_role(user_id: int):
             db.session.commit()
             flash(_("%(name)s is now: %(role)s.", name=user.name, role=ROLE_LABELS[user.role]), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("accounts/admin_user.html", user=user, role_form=form, action_form=ConfirmForm()), INVALID
+    return render_template("accounts/admin_user.html", user=user, role_form=form, action_form=ConfirmForm(),
+                           time_form=ExtraTimeForm(extra_time_percent=user.extra_time_percent)), INVALID
 
 
 def _set_active(user_id: int, active: bool):
@@ -207,7 +223,8 @@ def _set_active(user_id: int, active: bool):
         db.session.rollback()
         flash(message_for(exc), "error")
         return render_template("accounts/admin_user.html", user=user, role_form=RoleForm(role=user.role),
-                               action_form=ConfirmForm()), 409
+                               action_form=ConfirmForm(),
+                               time_form=ExtraTimeForm(extra_time_percent=user.extra_time_percent)), 409
     db.session.commit()
     flash(_("%(name)s can log in again.", name=user.name) if active
           else _("%(name)s has been deactivated; nothing of theirs was deleted.", name=user.name), "success")

@@ -89,9 +89,19 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     set_password(user, new_password)
 
 
-def update_profile(user: User, *, name: str, locale: str) -> None:
+def update_profile(user: User, *, name: str, locale: str, review_retention: float | None = None) -> None:
     user.name = name.strip()
     user.locale = locale
+    if review_retention is not None:
+        user.review_retention = review_retention
+    db.session.flush()
+
+
+def set_extra_time(user: User, percent: int) -> None:
+    """Exam accommodation: extra time on timed exams started from now on (running ones keep their deadline)."""
+    if not 0 <= percent <= 200:
+        raise AccountError("extra_time_range", "extra_time_percent")
+    user.extra_time_percent = percent
     db.session.flush()
 
 

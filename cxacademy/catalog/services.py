@@ -221,7 +221,9 @@ def module_progress(user_id: int) -> list:
              .outerjoin(Lesson, and_(Lesson.module_id == Module.id, Lesson.retired_at.is_(None)))
              .outerjoin(LessonProgress, done)
              .where(Module.retired_at.is_(None))
-             .group_by(Module.id, Module.position, Module.titles, Module.summaries, Module.area, Module.competency)
+             # Grouping by the primary key is enough: the other columns depend on it (and PostgreSQL
+             # cannot group by JSON columns).
+             .group_by(Module.id)
              .order_by(Module.position))
     return db.session.execute(query).all()
 

@@ -81,10 +81,10 @@ RATING_LABELS = {
 # `lesson_exists` says so. This package cannot tell by itself: the catalog plugs in the real
 # check with `use_lesson_lookup`; until it does, no link is shown (better than a link to a 404).
 LESSON_FOR_DIMENSION = {
-    "product": "5d-right-product",
-    "customer": "5d-right-customer",
-    "time": "5d-right-time",
-    "price": "5d-right-price",
+    "product": "5d-right-product-customer",
+    "customer": "5d-right-product-customer",
+    "time": "5d-right-time-price",
+    "price": "5d-right-time-price",
     "approach": "5d-right-approach",
 }
 LESSON_ENDPOINT = "catalog.lesson"
