@@ -272,3 +272,12 @@ def test_readiness_interval_contains_the_estimate_and_narrows_with_more_answers(
     assert low < p < high and low2 < p2 < high2
     assert (high2 - low2) < (high - low)
     assert services.wilson_interval(0, 0) == (0.0, 0.0, 1.0)
+
+
+def test_six_area_blueprint_draws_by_module_area(bank, learner):
+    blueprint = ExamBlueprint(id="areas", titles={"en": "Areas"}, questions=4, minutes=10, by="area",
+                              counts={"fundamentals": 4})
+    db.session.add(blueprint)
+    db.session.flush()
+    attempt = services.start_mock_exam(learner, blueprint, now=NOW, rng=random.Random(4))
+    assert len(items(attempt)) == 4 and len({item.question_id for item in items(attempt)}) == 4

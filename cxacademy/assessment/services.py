@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, case, func, select, union_all, update
 
 from ..catalog.models import Lesson, LessonProgress, Module
 from ..extensions import db
@@ -36,14 +36,19 @@ class Candidate:
     question_id: str
     version_id: int
     competency: str
-    group: str  # the value a blueprint counts by (competency or area)
+    option_ids: list  # in the version's natural order; shuffled per attempt
 
 
-def _candidates(*filters, group_column=Question.competency) -> list[Candidate]:
-    query = (select(Question.id, Question.current_version_id, Question.competency, group_column)
+def _candidates(*filters, limit: int | None = None) -> list[Candidate]:
+    """Active questions matching `filters`, in random order (drawn by the database, so the cost
+    does not grow with the bank), at most `limit` of them."""
+    query = (select(Question.id, Question.current_version_id, Question.competency, QuestionVersion.option_ids)
              .join(Module, Module.id == Question.module_id)
+             .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
              .where(Question.retired_at.is_(None), Question.current_version_id.is_not(None), *filters)
-             .order_by(Question.id))
+             .order_by(func.random()))
+    if limit is not None:
+        query = query.limit(limit)
     return [Candidate(*row) for row in db.session.execute(query)]
 
 
@@ -60,37 +65,50 @@ def _wrong_last_time(user_id: int):
 
 
 def draw_for_blueprint(blueprint: ExamBlueprint, rng: random.Random) -> list[Candidate]:
+    """Exactly blueprint.counts questions per competency (or six-area module), drawn at random.
+    Two statements whatever the size of the bank: the pool sizes, then the draw."""
     group_column = Question.competency if blueprint.by == "competency" else Module.area
-    pool: dict[str, list[Candidate]] = {}
-    for candidate in _candidates(group_column=group_column):
-        pool.setdefault(candidate.group, []).append(candidate)
-    shortfall = {code: (need, len(pool.get(code, []))) for code, need in blueprint.counts.items()
-                 if len(pool.get(code, [])) < need}
+    active = (Question.retired_at.is_(None), Question.current_version_id.is_not(None),
+              group_column.in_(list(blueprint.counts)))
+    available = dict(db.session.execute(
+        select(group_column, func.count()).select_from(Question).join(Module, Module.id == Question.module_id)
+        .where(*active).group_by(group_column)).all())
+    shortfall = {code: (need, available.get(code, 0)) for code, need in blueprint.counts.items()
+                 if available.get(code, 0) < need}
     if shortfall:
         raise AssessmentError("bank_too_small", shortfall=shortfall)
-    drawn: list[Candidate] = []
+    # One random top-N per group, glued with UNION ALL: the database shuffles only narrow
+    # (id, version) rows and reads the option lists of the few it keeps.
+    parts = []
     for code, need in blueprint.counts.items():
-        drawn.extend(rng.sample(pool[code], need))
+        part = select(Question.id, Question.current_version_id, Question.competency).where(*active, group_column == code)
+        if blueprint.by != "competency":
+            part = part.join(Module, Module.id == Question.module_id)
+        parts.append(select(part.order_by(func.random()).limit(need).subquery()))
+    picked = union_all(*parts).subquery()
+    rows = db.session.execute(select(picked.c.id, picked.c.current_version_id, picked.c.competency,
+                                     QuestionVersion.option_ids)
+                              .join(QuestionVersion, QuestionVersion.id == picked.c.current_version_id)).all()
+    drawn = [Candidate(*row) for row in rows]
     rng.shuffle(drawn)
     return drawn
 
 
-def _draw(candidates: list[Candidate], count: int, rng: random.Random) -> list[Candidate]:
-    if not candidates:
+def _draw(filters: list, count: int) -> list[Candidate]:
+    drawn = _candidates(*filters, limit=count)
+    if not drawn:
         raise AssessmentError("no_questions")
-    return rng.sample(candidates, min(count, len(candidates)))
+    return drawn
 
 
 def _create_attempt(user, kind: str, mode: str, drawn: list[Candidate], *, now: datetime, rng: random.Random,
                     **fields) -> Attempt:
-    option_ids = dict(db.session.execute(select(QuestionVersion.id, QuestionVersion.option_ids)
-                                         .where(QuestionVersion.id.in_([c.version_id for c in drawn]))).all())
     attempt = Attempt(user_id=user.id, kind=kind, mode=mode, started_at=now, question_count=len(drawn), **fields)
     db.session.add(attempt)
     db.session.flush()
     rows = []
     for position, candidate in enumerate(drawn, start=1):
-        order = list(option_ids[candidate.version_id])
+        order = list(candidate.option_ids)
         if order not in (["true", "false"], ["false", "true"]):
             rng.shuffle(order)  # true/false keeps its natural order
         rows.append({"attempt_id": attempt.id, "position": position, "question_version_id": candidate.version_id,
@@ -101,13 +119,13 @@ def _create_attempt(user, kind: str, mode: str, drawn: list[Candidate], *, now: 
 
 
 def start_lesson_quiz(user, lesson_id: str, mode: str, *, now: datetime, rng: random.Random) -> Attempt:
-    drawn = _draw(_candidates(Question.lesson_id == lesson_id), LESSON_QUIZ_SIZE, rng)
+    drawn = _draw([Question.lesson_id == lesson_id], LESSON_QUIZ_SIZE)
     module_id = db.session.scalar(select(Lesson.module_id).where(Lesson.id == lesson_id))
     return _create_attempt(user, "lesson_quiz", mode, drawn, now=now, rng=rng, lesson_id=lesson_id, module_id=module_id)
 
 
 def start_module_quiz(user, module: Module, mode: str, *, now: datetime, rng: random.Random) -> Attempt:
-    drawn = _draw(_candidates(Question.module_id == module.id), MODULE_QUIZ_SIZE, rng)
+    drawn = _draw([Question.module_id == module.id], MODULE_QUIZ_SIZE)
     return _create_attempt(user, "module_quiz", mode, drawn, now=now, rng=rng, module_id=module.id,
                            pass_mark=module.pass_mark)
 
@@ -135,7 +153,7 @@ def start_practice(user, *, count: int, competency: str | None = None, module_id
         filters.append(Question.dimension == dimension)
     if wrong_only:
         filters.append(Question.id.in_(_wrong_last_time(user.id)))
-    drawn = _draw(_candidates(*filters), count, rng)
+    drawn = _draw(filters, count)
     return _create_attempt(user, "practice", "study", drawn, now=now, rng=rng)
 
 

@@ -79,3 +79,37 @@ def import_command(path: Path | None) -> None:
             click.echo(f"  {name:<8} {label}")
     click.echo(f"{len(report.added)} added, {len(report.changed)} changed, {len(report.unchanged)} unchanged, "
                f"{len(report.retired)} retired" + ("" if report.has_changes else " (no changes)"))
+
+
+@content_cli.command("stats")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def stats_command(path: Path | None) -> None:
+    """Count lessons and questions per module, competency, type, difficulty and language, and flag
+    every number below the course's targets (exit code 1 if any)."""
+    from .stats import course_stats
+
+    root = path or default_content_path()
+    course, problems = read_and_check(root)
+    if problems:
+        _report_problems(problems)
+        sys.exit(1)
+    stats = course_stats(course)
+
+    def table(title: str, counts) -> None:
+        click.echo(title)
+        for key, value in sorted(counts.items(), key=lambda kv: str(kv[0])):
+            click.echo(f"  {key!s:<26} {value:>5}")
+
+    table("Lessons per module", stats.lessons_per_module)
+    table("Questions per module", stats.questions_per_module)
+    table("Questions per competency", stats.per_competency)
+    table("Questions per type", stats.per_type)
+    table("Questions per difficulty", stats.per_difficulty)
+    table("Question texts per language", stats.per_language)
+    click.echo(f"Scenario questions: {stats.scenarios} of {stats.total}")
+    if stats.shortfalls:
+        click.echo("Below target:")
+        for line in stats.shortfalls:
+            click.echo(f"  - {line}")
+        sys.exit(1)
+    click.echo("Every target is met.")
