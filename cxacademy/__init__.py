@@ -57,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     from .accounts import models as _accounts_models  # noqa: F401
     from .assessment import models as _assessment_models  # noqa: F401
     from .catalog import models as _catalog_models  # noqa: F401
+    from .credentials import models as _credentials_models  # noqa: F401
     from .tools import models as _tools_models  # noqa: F401
 
 
@@ -65,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     from .assessment.routes import bp as assessment_bp
     from .catalog.routes import bp as catalog_bp
     from .core.routes import bp as core_bp
+    from .credentials.routes import bp as credentials_bp
     from .tools.routes import bp as tools_bp
 
     app.register_blueprint(core_bp)
@@ -72,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(assessment_bp)
+    app.register_blueprint(credentials_bp)
     app.register_blueprint(tools_bp)
 
 
@@ -107,21 +110,36 @@ def register_template_helpers(app: Flask) -> None:
 
     from .accounts.forms import ROLE_LABELS
 
+    from flask_babel import format_decimal
+    from flask_login import current_user
+
+    from .credentials.models import credential_status_label
+    from .credentials.services import unread_count
+
     @app.context_processor
     def inject_language():
         return {"language_names": LANGUAGE_NAMES, "current_language": current_language()}
 
+    @app.context_processor
+    def inject_unread():
+        # One COUNT per page for the header badge; a lambda so pages that never show it pay nothing.
+        return {"unread_notifications": (lambda: unread_count(current_user.id)) if current_user.is_authenticated
+                else (lambda: 0)}
+
     app.jinja_env.globals.update(role_label=lambda role: ROLE_LABELS.get(role, role), format_datetime=format_datetime,
                            format_date=format_date, competency_label=competency_label,
-                           attempt_kind_label=attempt_kind_label)
+                           attempt_kind_label=attempt_kind_label, credential_status_label=credential_status_label,
+                           format_decimal=format_decimal)
 
 
 def register_cli(app: Flask) -> None:
     from .accounts.cli import demo_cli, users_cli
     from .assessment.cli import assessment_cli
     from .catalog.cli import content_cli
+    from .credentials.cli import reminders_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(assessment_cli)
+    app.cli.add_command(reminders_cli)

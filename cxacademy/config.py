@@ -70,6 +70,11 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per 15 minutes")
 
+    # Reminder windows in days before expiry (negative: after); the renewal window's opening is added per rule.
+    REMINDER_DAYS = tuple(int(d) for d in os.environ.get("REMINDER_DAYS", "180,90,30,7,0,-30").split(","))
+    # Where evidence files for renewal credits are kept (outside static/); default instance/evidence.
+    EVIDENCE_FOLDER = os.environ.get("EVIDENCE_FOLDER")
+
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # Public address used in emails (links must work outside a request, e.g. from cron).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

@@ -131,6 +131,13 @@ def smtp_server(app):
     class Inbox:
         def __init__(self):
             self.messages = []
+            self.refuse = set()  # recipients the server rejects, to test partial failures
+
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address in self.refuse:
+                return "550 mailbox unavailable"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
 
         async def handle_DATA(self, server, session, envelope):
             import email

@@ -20,3 +20,9 @@ def test_stats_counts_questions_per_language_and_type(runner, tmp_path):
     output = runner.invoke(args=["content", "stats", str(root)]).output
     assert "  en                            30" in output and "  tr                            30" in output
     assert "  true_false                    10" in output
+
+
+def test_the_shipped_course_meets_every_target(runner):
+    result = runner.invoke(args=["content", "stats"])
+    assert result.exit_code == 0, result.output
+    assert "Every target is met." in result.output

@@ -39,6 +39,9 @@ class User(UserMixin, db.Model):
     review_retention: Mapped[float] = mapped_column(default=0.9, server_default="0.9")
     # Exam accommodation: extra time on timed mock exams, in per cent, set by a trainer or admin.
     extra_time_percent: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Which expiry reminders also go out by email (they always appear in the notification centre).
+    email_ccxp_reminders: Mapped[bool] = mapped_column(default=True, server_default="1")
+    email_certificate_reminders: Mapped[bool] = mapped_column(default=True, server_default="1")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..catalog.models import Lesson, Module, competency_label
 from ..clock import now_utc
+from ..credentials.services import issue_due_certificates
 from ..extensions import db
 from ..i18n import current_language
 from . import review, services
@@ -278,6 +279,8 @@ def submit(attempt_id: int):
     now = now_utc()
     if not services.finalise_if_overdue(attempt, now=now):
         services.submit(attempt, now=now, retention=current_user.review_retention)
+    if attempt.kind == "module_quiz" and attempt.passed and issue_due_certificates(current_user.id, now=now):
+        flash(_("You have earned a certificate! Find it under Certificates and credentials."), "success")
     db.session.commit()
     return redirect(url_for("assessment.report", attempt_id=attempt.id))
 

@@ -11,6 +11,7 @@ from ..i18n import current_language
 from ..assessment import review
 from ..assessment import services as assessment
 from ..assessment.forms import StartQuizForm
+from ..credentials.services import issue_due_certificates
 from . import services
 from .forms import CompleteLessonForm
 from .models import Module
@@ -98,8 +99,11 @@ def complete(lesson_id: str):
         db.session.rollback()
         abort(409, description=_("This lesson has been retired from the course, so it can no longer be completed. "
                                  "Nothing was changed."))
+    issued = issue_due_certificates(current_user.id, now=now_utc())
     db.session.commit()
     flash(_("Lesson completed. Well done!"), "success")
+    if issued:
+        flash(_("You have earned a certificate! Find it under Certificates and credentials."), "success")
     _previous, following = services.lesson_neighbours(lesson, current_language())
     if following is not None and request.form.get("then") == "next":
         return redirect(url_for("catalog.lesson", lesson_id=following.id))

@@ -1,0 +1,1 @@
+"""Credentials: completion certificates, external credentials (CCXP) with renewal credits, reminders."""

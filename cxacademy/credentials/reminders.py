@@ -1,0 +1,239 @@
+"""Expiry reminders for CCXP credentials and expiring certificates, sent once per key.
+
+A reminder is identified by (what, id, cycle, window, channel). Before sending, a run claims the
+key by inserting it into reminder_log (unique), committed at once: a second run, or a second
+server running at the same moment, finds the key taken and sends nothing. A failed email gives
+its claim back, so the next run retries it while the others still go out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_mail import Message
+from icalendar import Alarm, Calendar, Event
+from sqlalchemy import and_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..accounts.models import User
+from ..extensions import db, mail
+from .models import Certificate, CredentialRule, ExternalCredential, Notification, ReminderLog
+
+# How long after its date a window's reminder may still go out (a missed cron run catches up).
+LAST_WINDOW_BAND_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Window:
+    name: str  # "open", "d180", ..., "d0", "after30"
+    days: int  # days before expiry (negative: after)
+
+
+def configured_windows() -> list[int]:
+    return sorted((int(d) for d in current_app.config["REMINDER_DAYS"]), reverse=True)
+
+
+def windows_for(renewal_window_days: int | None) -> list[Window]:
+    windows = [Window("open", renewal_window_days)] if renewal_window_days else []
+    for days in configured_windows():
+        if renewal_window_days and days >= renewal_window_days:
+            continue
+        windows.append(Window(f"d{days}" if days >= 0 else f"after{-days}", days))
+    return sorted(windows, key=lambda w: w.days, reverse=True)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    subject_kind: str  # "ccxp" or "certificate"
+    subject_id: int
+    user_id: int
+    cycle: int
+    window: Window
+    expires_on: date
+    label: str
+
+    def key(self, channel: str) -> str:
+        return f"{self.subject_kind}:{self.subject_id}:c{self.cycle}:{self.window.name}:{channel}"
+
+
+def _bands(windows: list[Window], today: date):
+    """For each window, the expiry dates whose latest passed window is this one: (window, low, high]."""
+    for index, window in enumerate(windows):
+        high = today + timedelta(days=window.days)
+        following = windows[index + 1].days if index + 1 < len(windows) else window.days - LAST_WINDOW_BAND_DAYS
+        low = today + timedelta(days=following)
+        yield window, low, high
+
+
+def due_reminders(today: date) -> list[Reminder]:
+    """Every reminder due today, found by date-range queries on expires_on (indexed): a fixed number
+    of statements per rule and window, never a scan of every credential in Python."""
+    due: list[Reminder] = []
+    for rule in db.session.scalars(select(CredentialRule)):
+        for window, low, high in _bands(windows_for(rule.renewal_window_days), today):
+            rows = db.session.execute(
+                select(ExternalCredential.id, ExternalCredential.user_id, ExternalCredential.cycle,
+                       ExternalCredential.expires_on)
+                .join(User, User.id == ExternalCredential.user_id)
+                .where(ExternalCredential.rule_id == rule.id, User.active.is_(True),
+                       ExternalCredential.expires_on > low, ExternalCredential.expires_on <= high)).all()
+            due.extend(Reminder("ccxp", r.id, r.user_id, r.cycle, window, r.expires_on, rule.id) for r in rows)
+    for window, low, high in _bands(windows_for(None), today):
+        rows = db.session.execute(
+            select(Certificate.id, Certificate.user_id, Certificate.expires_on, Certificate.module_id)
+            .join(User, User.id == Certificate.user_id)
+            .where(Certificate.revoked_at.is_(None), User.active.is_(True), Certificate.expires_on.is_not(None),
+                   Certificate.expires_on > low, Certificate.expires_on <= high)).all()
+        due.extend(Reminder("certificate", r.id, r.user_id, 1, window, r.expires_on, r.module_id or "programme")
+                   for r in rows)
+    return due
+
+
+def _already_sent(keys: list[str]) -> set[str]:
+    sent: set[str] = set()
+    for start in range(0, len(keys), 500):
+        sent.update(db.session.scalars(select(ReminderLog.key).where(ReminderLog.key.in_(keys[start:start + 500]))))
+    return sent
+
+
+def _claim(key: str, user_id: int, now: datetime) -> bool:
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(ReminderLog).values(key=key, user_id=user_id, sent_at=now).on_conflict_do_nothing(
+        index_elements=["key"]).returning(ReminderLog.id)
+    claimed = db.session.execute(statement).scalar() is not None
+    db.session.commit()
+    return claimed
+
+
+def _release(key: str) -> None:
+    db.session.execute(ReminderLog.__table__.delete().where(ReminderLog.key == key))
+    db.session.commit()
+
+
+def calendar_file(expires_on: date, reminder_dates: list[date], title: str, link: str) -> bytes:
+    """An .ics with the expiry as an all-day event and one all-day event per reminder date."""
+    cal = Calendar()
+    cal.add("prodid", "-//CX Academy//Credential reminders//EN")
+    cal.add("version", "2.0")
+    for day, summary in [(expires_on, title)] + [(d, f"{title} ({_('reminder')})") for d in reminder_dates]:
+        event = Event()
+        event.add("uid", f"{summary}-{day.isoformat()}@cxacademy")
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        event.add("summary", summary)
+        event.add("description", link)
+        if day == expires_on:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", summary)
+            alarm.add("trigger", timedelta(days=-7))
+            event.add_component(alarm)
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def reminder_dates(expires_on: date, renewal_window_days: int | None) -> list[date]:
+    return [expires_on - timedelta(days=w.days) for w in windows_for(renewal_window_days)]
+
+
+def _texts(reminder: Reminder, user: User, today: date) -> tuple[str, str, str]:
+    if reminder.subject_kind == "ccxp":
+        link = url_for("credentials.credential", credential_id=reminder.subject_id, _external=True)
+        what = _("your CCXP credential")
+    else:
+        link = url_for("credentials.index", _external=True)
+        what = _("your certificate (%(what)s)", what=reminder.label)
+    days = (reminder.expires_on - today).days
+    if reminder.window.name == "open":
+        title = _("The renewal window for %(what)s is open", what=what)
+    elif days > 0:
+        title = _("%(what)s expires in %(days)d days", what=what, days=days)
+    elif days == 0:
+        title = _("%(what)s expires today", what=what)
+    else:
+        title = _("%(what)s expired %(days)d days ago", what=what, days=-days)
+    title = title[:1].upper() + title[1:]
+    body = render_template("credentials/email/reminder.txt", user=user, title=title, link=link,
+                           expires_on=reminder.expires_on)
+    return title, body, link
+
+
+@dataclass
+class RunReport:
+    due: int = 0
+    sent_email: int = 0
+    sent_app: int = 0
+    skipped: int = 0
+    failed: list[str] | None = None
+
+
+def send_reminders(*, today: date, now: datetime, dry_run: bool = False, echo=print) -> RunReport:
+    report = RunReport(failed=[])
+    reminders = due_reminders(today)
+    report.due = len(reminders)
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({r.user_id for r in reminders})))} \
+        if reminders else {}
+    rules = {r.id: r for r in db.session.scalars(select(CredentialRule))}
+    wanted = []
+    for reminder in reminders:
+        user = users[reminder.user_id]
+        channels = ["app"]
+        if (user.email_ccxp_reminders if reminder.subject_kind == "ccxp" else user.email_certificate_reminders):
+            channels.append("email")
+        wanted.extend((reminder, channel) for channel in channels)
+    sent = _already_sent([r.key(c) for r, c in wanted])
+    todo = [(r, c) for r, c in wanted if r.key(c) not in sent]
+    report.skipped = len(wanted) - len(todo)
+    if dry_run:
+        for reminder, channel in todo:
+            echo(f"would send {channel:<5} {reminder.key(channel)} to {users[reminder.user_id].email} "
+                 f"(expires {reminder.expires_on.isoformat()})")
+        db.session.rollback()
+        return report
+    connection = None
+    try:
+        for reminder, channel in todo:
+            user = users[reminder.user_id]
+            if not _claim(reminder.key(channel), user.id, now):
+                report.skipped += 1
+                continue
+            with force_locale(user.locale):
+                title, body, link = _texts(reminder, user, today)
+                if channel == "app":
+                    db.session.add(Notification(user_id=user.id, title=title, body=body, link=link, created_at=now))
+                    db.session.commit()
+                    report.sent_app += 1
+                    continue
+                rule = rules.get(reminder.label)
+                ics = calendar_file(reminder.expires_on,
+                                    reminder_dates(reminder.expires_on, rule.renewal_window_days if rule else None),
+                                    title, link)
+                message = Message(subject=title, recipients=[user.email], body=body)
+                message.attach("expiry.ics", "text/calendar", ics)
+            try:
+                if connection is None:
+                    connection = mail.connect().__enter__()
+                connection.send(message)
+                report.sent_email += 1
+            except Exception as error:  # SMTP down, refused, timed out: give the claim back, go on
+                _release(reminder.key(channel))
+                report.failed.append(f"{reminder.key(channel)} to {user.email}: {error}")
+                _close(connection)
+                connection = None
+    finally:
+        _close(connection)
+    return report
+
+
+def _close(connection) -> None:
+    if connection is None:
+        return
+    try:
+        connection.__exit__(None, None, None)
+    except Exception:  # a connection that already failed may not close cleanly; nothing to save
+        if getattr(connection, "host", None) is not None:
+            connection.host.close()
