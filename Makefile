@@ -41,7 +41,7 @@ translations-extract: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o $(TRANSLATIONS)/messages.pot .
 
 translations-update: translations-extract
-	$(BIN)/pybabel update --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel update --ignore-obsolete --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 
 db-upgrade: install
 	$(FLASK) db upgrade

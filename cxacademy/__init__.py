@@ -57,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     from .accounts import models as _accounts_models  # noqa: F401
     from .assessment import models as _assessment_models  # noqa: F401
     from .catalog import models as _catalog_models  # noqa: F401
+    from .cohorts import models as _cohorts_models  # noqa: F401
     from .credentials import models as _credentials_models  # noqa: F401
     from .tools import models as _tools_models  # noqa: F401
 
@@ -65,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.routes import admin_bp, bp as accounts_bp
     from .assessment.routes import bp as assessment_bp
     from .catalog.routes import bp as catalog_bp
+    from .cohorts.routes import bp as cohorts_bp
     from .core.routes import bp as core_bp
     from .credentials.routes import bp as credentials_bp
     from .tools.routes import bp as tools_bp
@@ -75,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(assessment_bp)
     app.register_blueprint(credentials_bp)
+    app.register_blueprint(cohorts_bp)
     app.register_blueprint(tools_bp)
 
 

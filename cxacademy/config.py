@@ -53,6 +53,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session: a slow exam page must still submit
 
     PASSWORD_RESET_MAX_AGE = 3600
+    INVITATION_MAX_AGE = 7 * 24 * 3600  # a trainer's invitation link lasts a week
     PASSWORD_MIN_LENGTH = 10
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")

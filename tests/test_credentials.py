@@ -41,6 +41,16 @@ def rules(runner, tmp_path):
     return {r.id: r for r in db.session.scalars(select(CredentialRule))}
 
 
+def add_to_cohort_of(trainer, *learners):
+    from cxacademy.cohorts.models import Cohort, CohortMember
+
+    cohort = Cohort(name="Cohort", trainer_id=trainer.id)
+    db.session.add(cohort)
+    db.session.flush()
+    db.session.add_all(CohortMember(cohort_id=cohort.id, user_id=learner.id) for learner in learners)
+    db.session.commit()
+
+
 # Calendar arithmetic
 @pytest.mark.parametrize("start,months,expected", [
     (date(2024, 2, 29), 36, date(2027, 2, 28)),   # leap day, three years on: no 29 February
@@ -305,7 +315,11 @@ def test_trainer_revokes_with_a_reason_and_learner_cannot(app, client, finished_
     login_as(make_user())
     assert post_form(client, f"/certificates/{certificate.id}/revoke", {"reason": "x"}).status_code == 403
     trainer_client = app.test_client()
-    trainer = make_user(role="trainer")
+    trainer, stranger_trainer = make_user(role="trainer"), make_user(role="trainer")
+    add_to_cohort_of(trainer, finished_learner)
+    stranger = app.test_client()
+    post_form(stranger, "/login", {"email": stranger_trainer.email, "password": PASSWORD})
+    assert post_form(stranger, f"/certificates/{certificate.id}/revoke", {"reason": "x"}).status_code == 404
     post_form(trainer_client, "/login", {"email": trainer.email, "password": PASSWORD})
     assert post_form(trainer_client, f"/certificates/{certificate.id}/revoke", {"reason": "Wrong person"}).status_code == 302
     db.session.refresh(certificate)
@@ -319,8 +333,10 @@ def test_trainer_csv_of_expiring_items_opens_in_excel_with_turkish_letters(clien
                                credential_number=None, today=today)
     services.record_credential(later.id, rules["ccxp"], earned_on=add_months(today, -36) + timedelta(days=120),
                                credential_number=None, today=today)
+    trainer = make_user(role="trainer")
+    add_to_cohort_of(trainer, soon, later)
     db.session.commit()
-    login_as(make_user(role="trainer"))
+    login_as(trainer)
     response = client.get("/trainer/expiring?format=csv")
     body = response.data.decode("utf-8")
     assert response.mimetype == "text/csv" and body.startswith("\ufeff")

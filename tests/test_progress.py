@@ -137,9 +137,9 @@ def _grow(runner, root, make_user, modules: int, lessons: int, learners: int):
 
 
 # Dashboard: user load, module progress, overall, competency, continue (up to 2), recent activity,
-# reviews due, quiz results, open attempts, and the header's unread-notification count.
+# reviews due, quiz results, open attempts, assignments, and the header's unread-notification count.
 # Catalogue: user load, one aggregate and the unread count. Bounds leave room for one more, no more.
-STATEMENT_BOUNDS = {"/dashboard": 12, "/modules": 4}
+STATEMENT_BOUNDS = {"/dashboard": 13, "/modules": 4}
 
 
 @pytest.mark.parametrize("url", sorted(STATEMENT_BOUNDS))

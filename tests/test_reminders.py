@@ -105,6 +105,13 @@ def test_running_twice_sends_one_email_and_one_notification(rules, runner, make_
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
 
 
+def test_reminder_email_is_in_the_users_language(rules, runner, make_user, smtp_server):
+    ccxp(rules, make_user(locale="tr"), date(2024, 2, 29))
+    send(runner, "2026-11-30")
+    subject = smtp_server.messages[0]["Subject"]
+    assert "expires" not in subject and "90" in subject
+
+
 def test_email_preference_off_sends_only_the_notification(rules, runner, make_user, smtp_server):
     user = make_user()
     user.email_ccxp_reminders = False

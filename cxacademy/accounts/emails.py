@@ -16,3 +16,14 @@ def send_password_reset(user: User, token: str) -> None:
         subject = _("Reset your CX Academy password")
         text = render_template("accounts/email/reset_password.txt", user=user, link=link, minutes=minutes)
     send_mail(to=user.email, subject=subject, text=text)
+
+
+def send_invitation(user: User, token: str, *, inviter: str, cohort: str) -> None:
+    """A new account made by a trainer: the link lets the learner choose a password."""
+    with force_locale(user.locale):
+        link = url_for("accounts.reset_password", token=token, _external=True)
+        days = current_app.config["INVITATION_MAX_AGE"] // 86400
+        subject = _("You are invited to CX Academy")
+        text = render_template("accounts/email/invitation.txt", user=user, link=link, days=days, inviter=inviter,
+                               cohort=cohort)
+    send_mail(to=user.email, subject=subject, text=text)

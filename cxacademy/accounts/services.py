@@ -30,7 +30,8 @@ class AccountError(Exception):
 def normalise_email(raw: str) -> str:
     """Syntax-check an address and fold it to lower case: emails are unique case-insensitively."""
     try:
-        result = validate_email(raw.strip(), check_deliverability=False)
+        # SMTPUTF8 addresses are refused: mail goes out over plain SMTP, which cannot carry them.
+        result = validate_email(raw.strip(), check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
         raise AccountError("invalid_email", "email") from exc
     return result.normalized.lower()

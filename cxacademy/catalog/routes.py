@@ -11,6 +11,7 @@ from ..i18n import current_language
 from ..assessment import review
 from ..assessment import services as assessment
 from ..assessment.forms import StartQuizForm
+from ..cohorts.services import assignments_for_learner
 from ..credentials.services import issue_due_certificates
 from . import services
 from .forms import CompleteLessonForm
@@ -35,6 +36,7 @@ def dashboard():
         reviews_due=review.due_count(current_user.id, now=now),
         results=assessment.recent_results(current_user.id, limit=5),
         open_attempts=assessment.open_attempts(current_user.id),
+        assignments=assignments_for_learner(current_user.id), today=now.date(),
         modules=modules,
         overall=(completed, total, _percent(completed, total)),
         competencies=services.competency_progress(current_user.id),

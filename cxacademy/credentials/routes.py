@@ -40,8 +40,10 @@ def _own_credential_or_404(credential_id: int) -> tuple[ExternalCredential, Cred
 
 
 def _can_see_learner(user_id: int) -> bool:
-    """The owner, and trainers and admins (trainers are narrowed to their cohorts with the cohorts issue)."""
-    return user_id == current_user.id or current_user.has_role("trainer")
+    """The owner, trainers of a cohort the learner is in, and admins."""
+    from ..cohorts.services import can_see_learner
+
+    return user_id == current_user.id or can_see_learner(current_user, user_id)
 
 
 @bp.get("/credentials")
@@ -237,6 +239,8 @@ def verify(code: str):
 @role_required("trainer")
 def revoke(certificate_id: int):
     certificate = db.get_or_404(Certificate, certificate_id)
+    if not _can_see_learner(certificate.user_id):
+        abort(404)
     form = RevokeForm()
     if not form.validate_on_submit():
         flash(form.reason.errors[0] if form.reason.errors else _("Give a reason for revoking."), "error")
@@ -268,7 +272,9 @@ def notifications_read():
 @role_required("trainer")
 def expiring():
     today = now_utc().date()
-    rows = services.expiring_within(today, 90)
+    from ..cohorts.services import visible_learner_ids
+
+    rows = services.expiring_within(today, 90, learner_ids=visible_learner_ids(current_user))
     if request.args.get("format") == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -278,6 +284,9 @@ def expiring():
         # A byte-order mark tells Excel the file is UTF-8, so Turkish letters survive.
         return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="expiring.csv"'})
-    certificates = db.session.scalars(select(Certificate).where(Certificate.revoked_at.is_(None))
-                                      .order_by(Certificate.issued_at.desc()).limit(50)).all()
+    scope = visible_learner_ids(current_user)
+    recent = select(Certificate).where(Certificate.revoked_at.is_(None))
+    if scope is not None:
+        recent = recent.where(Certificate.user_id.in_(scope))
+    certificates = db.session.scalars(recent.order_by(Certificate.issued_at.desc()).limit(50)).all()
     return render_template("credentials/expiring.html", rows=rows, certificates=certificates, revoke_form=RevokeForm())

@@ -1,0 +1,1 @@
+"""Cohorts: groups of learners run by a trainer, assignments with due dates, and reports."""
