@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     # Imported for its side effect: the model registers with the metadata and the user loader.
     from .accounts import models as _accounts_models  # noqa: F401
     from .assessment import models as _assessment_models  # noqa: F401
+    from .authoring import models as _authoring_models  # noqa: F401
     from .catalog import models as _catalog_models  # noqa: F401
     from .cohorts import models as _cohorts_models  # noqa: F401
     from .credentials import models as _credentials_models  # noqa: F401
@@ -65,6 +66,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .accounts.routes import admin_bp, bp as accounts_bp
     from .assessment.routes import bp as assessment_bp
+    from .authoring.routes import bp as authoring_bp
     from .catalog.routes import bp as catalog_bp
     from .cohorts.routes import bp as cohorts_bp
     from .core.routes import bp as core_bp
@@ -78,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessment_bp)
     app.register_blueprint(credentials_bp)
     app.register_blueprint(cohorts_bp)
+    app.register_blueprint(authoring_bp)
     app.register_blueprint(tools_bp)
 
 
@@ -129,7 +132,14 @@ def register_template_helpers(app: Flask) -> None:
         return {"unread_notifications": (lambda: unread_count(current_user.id)) if current_user.is_authenticated
                 else (lambda: 0)}
 
-    app.jinja_env.globals.update(role_label=lambda role: ROLE_LABELS.get(role, role), format_datetime=format_datetime,
+    def user_name(user_id):
+        from .accounts.models import User
+        from .extensions import db
+
+        user = db.session.get(User, user_id) if user_id else None
+        return user.name if user else "—"
+
+    app.jinja_env.globals.update(user_name=user_name, role_label=lambda role: ROLE_LABELS.get(role, role), format_datetime=format_datetime,
                            format_date=format_date, competency_label=competency_label,
                            attempt_kind_label=attempt_kind_label, credential_status_label=credential_status_label,
                            format_decimal=format_decimal)
@@ -138,6 +148,7 @@ def register_template_helpers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from .accounts.cli import demo_cli, users_cli
     from .assessment.cli import assessment_cli
+    from .authoring.cli import register_content_checks
     from .catalog.cli import content_cli
     from .credentials.cli import reminders_cli
 
@@ -146,3 +157,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(assessment_cli)
     app.cli.add_command(reminders_cli)
+    register_content_checks()

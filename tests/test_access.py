@@ -27,6 +27,8 @@ ACCESS = {
     "cohorts.cohorts": "trainer", "cohorts.cohort": "trainer", "cohorts.add_members": "trainer",
     "cohorts.add_assignment": "trainer", "cohorts.extra_time": "trainer", "cohorts.report": "trainer",
     "cohorts.items": "trainer",
+    "authoring.lessons": "trainer", "authoring.edit": "trainer", "authoring.save": "trainer",
+    "authoring.lesson_history": "trainer", "authoring.revision": "trainer", "authoring.restore": "trainer",
     "admin.users": "admin", "admin.user_detail": "admin", "admin.change_role": "admin",
     "admin.set_extra_time": "admin", "admin.deactivate": "admin", "admin.reactivate": "admin",
 }
