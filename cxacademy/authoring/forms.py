@@ -51,3 +51,25 @@ def fill_form(form: LessonEditForm, fields, token: str) -> None:
     form.key_terms.data = "\n".join(" | ".join(filter(None, [t.get("term"), t.get("definition"), t.get("en")]))
                                     for t in fields.key_terms)
     form.body_markdown.data = fields.body_markdown
+
+
+QUESTION_ERRORS = {
+    "id_taken_or_invalid": _l("Use a new id of lowercase letters, digits and hyphens."),
+    "unknown_type": _l("Choose a question type."),
+    "key_single": _l("A single-answer question needs exactly one correct option."),
+    "key_true_false": _l("A true/false question needs exactly one correct option."),
+    "key_multiple": _l("A multiple-answer question needs at least two correct options and at least one wrong one."),
+    "unknown_competency": _l("Choose a competency."),
+    "unknown_dimension": _l("Choose a 5D dimension or none."),
+    "difficulty_range": _l("Difficulty is 1, 2 or 3."),
+    "lesson_not_in_module": _l("Choose a lesson of this module."),
+    "two_options": _l("A question needs at least two options."),
+    "stem_required": _l("Write the question."),
+    "stem_duplicate": _l("Another question already has this exact wording."),
+    "explanation_required": _l("Write the explanation."),
+    "option_incomplete": _l("Each option needs its text and a rationale saying why it is right or wrong."),
+}
+
+
+class QuestionCsrfForm(FlaskForm):
+    """CSRF for the question editor; its fields are read by the route, since their number varies."""

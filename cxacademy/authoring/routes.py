@@ -1,7 +1,7 @@
 """Authoring views for trainers: lesson list, editor with preview, drafts, publishing, history, restore."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -112,3 +112,93 @@ def restore(revision_id: int):
     db.session.commit()
     flash(_("The earlier version is now your draft. Publish it to make it current."), "success")
     return redirect(url_for("authoring.edit", lesson_id=revision.lesson_id, language=revision.language))
+
+
+# Questions
+from ..assessment.models import DIMENSIONS, Question  # noqa: E402
+from ..assessment.question_types import QUESTION_TYPES  # noqa: E402
+from ..catalog.models import COMPETENCIES  # noqa: E402
+from . import questions as question_services  # noqa: E402
+from .forms import QUESTION_ERRORS, QuestionCsrfForm  # noqa: E402
+
+
+@bp.get("/questions")
+@role_required("trainer")
+def question_list():
+    language = current_language()
+    modules = db.session.scalars(select(Module).where(Module.retired_at.is_(None)).order_by(Module.position)).all()
+    module_id = request.args.get("module") or (modules[0].id if modules else None)
+    rows = db.session.execute(select(Question.id, Question.type, Question.competency, Question.difficulty,
+                                     Question.retired_at)
+                              .where(Question.module_id == module_id).order_by(Question.id)).all()
+    return render_template("authoring/questions.html", modules=modules, module_id=module_id, rows=rows,
+                           language=language)
+
+
+def _draft_from_request(module_id: str, question_id: str):
+    form = request.form
+    qtype = form.get("type", "single")
+    if qtype == "true_false":
+        option_ids = ["true", "false"]
+    else:
+        option_ids = [slot for slot in question_services.OPTION_SLOTS
+                      if any(form.get(f"option_{slot}_{lang}", "").strip() for lang in CONTENT_LANGUAGES)]
+    correct = [o for o in option_ids if form.get(f"correct_{o}")]
+    texts = {}
+    for lang in CONTENT_LANGUAGES:
+        texts[lang] = {"stem": form.get(f"stem_{lang}", "").strip(), "explanation": form.get(f"explanation_{lang}", "").strip(),
+                       "options": {o: {"text": form.get(f"option_{o}_{lang}", "").strip(),
+                                       "rationale": form.get(f"rationale_{o}_{lang}", "").strip()} for o in option_ids}}
+    try:
+        difficulty = int(form.get("difficulty", "0"))
+    except ValueError:
+        difficulty = 0
+    return question_services.QuestionDraft(
+        id=question_id, module_id=module_id, lesson_id=form.get("lesson", ""), type=qtype,
+        competency=form.get("competency", ""), dimension=form.get("dimension") or None, difficulty=difficulty,
+        scenario=bool(form.get("scenario")), option_ids=option_ids, correct=correct, texts=texts)
+
+
+def _question_editor(draft, *, new: bool, errors=None, status=200):
+    lessons = db.session.execute(select(Lesson.id).where(Lesson.module_id == draft.module_id,
+                                                         Lesson.retired_at.is_(None)).order_by(Lesson.position)).scalars().all()
+    slots = ["true", "false"] if draft.type == "true_false" else list(question_services.OPTION_SLOTS)
+    return render_template("authoring/question_edit.html", draft=draft, new=new, errors=errors or {},
+                           messages=QUESTION_ERRORS, lessons=lessons, slots=slots, types=QUESTION_TYPES,
+                           competencies=COMPETENCIES, dimensions=DIMENSIONS, languages=CONTENT_LANGUAGES,
+                           form=QuestionCsrfForm()), status
+
+
+@bp.route("/questions/new/<module_id>", methods=["GET", "POST"])
+@role_required("trainer")
+def question_new(module_id: str):
+    module = db.get_or_404(Module, module_id)
+    if request.method == "GET":
+        empty = question_services.QuestionDraft("", module.id, "", "single", "insights", None, 2, False, [], [],
+                                                {lang: {"stem": "", "explanation": "", "options": {}} for lang in CONTENT_LANGUAGES})
+        return _question_editor(empty, new=True)
+    draft = _draft_from_request(module.id, request.form.get("id", "").strip())
+    return _save_question(draft, new=True)
+
+
+@bp.route("/questions/<question_id>/edit", methods=["GET", "POST"])
+@role_required("trainer")
+def question_edit(question_id: str):
+    question = db.get_or_404(Question, question_id)
+    if request.method == "GET":
+        return _question_editor(question_services.draft_from_question(question), new=False)
+    return _save_question(_draft_from_request(question.module_id, question.id), new=False)
+
+
+def _save_question(draft, *, new: bool):
+    try:
+        version = question_services.save_question(draft, new=new, now=now_utc())
+    except question_services.QuestionInvalid as invalid:
+        db.session.rollback()
+        return _question_editor(draft, new=new, errors=invalid.errors, status=422)
+    db.session.commit()
+    if version is None:
+        flash(_("No changes to save."), "info")
+    else:
+        flash(_("Saved as version %(n)d. Earlier attempts keep the version they showed.", n=version.version), "success")
+    return redirect(url_for("authoring.question_edit", question_id=draft.id))
