@@ -157,4 +157,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(assessment_cli)
     app.cli.add_command(reminders_cli)
+    from .core.cli import backup_command
+
+    app.cli.add_command(backup_command)
     register_content_checks()

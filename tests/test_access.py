@@ -75,6 +75,8 @@ def test_every_get_route_answers_as_its_rule_says(app, clients, who):
         response = client.get(_url(rule, {"filename": "css/app.css"}))
         status = response.status_code
         response.close()
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"], rule.rule
+        assert response.headers["X-Content-Type-Options"] == "nosniff", rule.rule
         if rank >= need:
             assert status not in (401, 403) and not (status == 302 and "/login" in response.headers.get("Location", "")), \
                 f"{who} refused at {rule.rule} ({status})"

@@ -63,3 +63,11 @@ def test_demo_accounts_are_created_once_and_passwords_printed_once(runner):
     second = runner.invoke(args=["demo", "accounts"])
     assert second.exit_code == 0 and password not in second.output
     assert len(db.session.scalars(select(User)).all()) == 3
+
+
+def test_a_page_without_its_database_answers_503_not_a_traceback(tmp_path):
+    app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing-dir/none.sqlite3",
+                                 WTF_CSRF_ENABLED=False))
+    response = app.test_client().post("/login", data={"email": "a@example.com", "password": "whatever-long"})
+    assert response.status_code == 503
+    assert "Temporarily unavailable" in response.get_data(as_text=True) and "Traceback" not in response.get_data(as_text=True)
