@@ -28,10 +28,15 @@ class LessonEditForm(FlaskForm):
     publish = SubmitField(_l("Publish"))
 
 
+def _lines(text: str | None) -> str:
+    """Browsers send text areas with CRLF; files are read with plain newlines. Store what files hold."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def fields_from_form(form: LessonEditForm):
     from .services import LessonFields
 
-    objectives = [line.strip() for line in (form.objectives.data or "").splitlines() if line.strip()]
+    objectives = [line.strip() for line in _lines(form.objectives.data).splitlines() if line.strip()]
     terms = []
     for line in (form.key_terms.data or "").splitlines():
         if not line.strip():
@@ -41,7 +46,7 @@ def fields_from_form(form: LessonEditForm):
         if len(parts) > 2 and parts[2]:
             term["en"] = parts[2]
         terms.append(term)
-    return LessonFields(form.title.data or "", objectives, terms, form.body_markdown.data or "")
+    return LessonFields((form.title.data or "").strip(), objectives, terms, _lines(form.body_markdown.data))
 
 
 def fill_form(form: LessonEditForm, fields, token: str) -> None:

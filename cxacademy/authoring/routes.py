@@ -202,3 +202,21 @@ def _save_question(draft, *, new: bool):
     else:
         flash(_("Saved as version %(n)d. Earlier attempts keep the version they showed.", n=version.version), "success")
     return redirect(url_for("authoring.question_edit", question_id=draft.id))
+
+
+@bp.get("/export.zip")
+@role_required("trainer")
+def export():
+    """The whole course, or one module (?module=id), as a zip in the content/ format."""
+    from flask import Response
+
+    from .export import ExportError, export_course, export_zip
+
+    module_id = request.args.get("module")
+    try:
+        files = export_course([module_id] if module_id else None)
+    except ExportError:
+        abort(404)
+    name = f"cxacademy-{module_id or 'course'}-{now_utc():%Y%m%d}.zip"
+    return Response(export_zip(files), mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

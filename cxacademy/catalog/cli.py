@@ -113,3 +113,25 @@ def stats_command(path: Path | None) -> None:
             click.echo(f"  - {line}")
         sys.exit(1)
     click.echo("Every target is met.")
+
+
+@content_cli.command("export")
+@click.option("--module", "module_ids", multiple=True, help="Export only this module (repeatable).")
+@click.option("--output", type=click.Path(path_type=Path), required=True,
+              help="A .zip file, or a folder to write the content/ tree into.")
+def export_command(module_ids: tuple[str, ...], output: Path) -> None:
+    """Write the course as it is in the database in the content/ format (importing it changes nothing)."""
+    from ..authoring.export import ExportError, export_course, export_zip
+
+    try:
+        files = export_course(list(module_ids) or None)
+    except ExportError as error:
+        raise click.ClickException(str(error))
+    if output.suffix == ".zip":
+        output.write_bytes(export_zip(files))
+    else:
+        for relative, data in files.items():
+            target = output / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    click.echo(f"{len(files)} files written to {output}")
