@@ -213,3 +213,33 @@ def test_two_servers_sending_at_once_send_each_reminder_once(tmp_path):
         assert emails == 40
         assert conn.execute(text("SELECT count(*) FROM notifications")).scalar() == 40
     engine.dispose()
+
+
+def test_assignment_reminders_before_the_due_date_and_when_overdue_once_each(rules, runner, make_user, smtp_server):
+    from cxacademy.cohorts.models import Assignment, Cohort, CohortMember
+
+    trainer, late, done_already = make_user(role="trainer"), make_user(), make_user()
+    cohort = Cohort(name="Team", trainer_id=trainer.id)
+    db.session.add(cohort)
+    db.session.flush()
+    db.session.add_all([CohortMember(cohort_id=cohort.id, user_id=late.id),
+                        CohortMember(cohort_id=cohort.id, user_id=done_already.id)])
+    db.session.add(Assignment(cohort_id=cohort.id, kind="mock", blueprint_id="mini", due_on=date(2026, 12, 10)))
+    from cxacademy.assessment.models import Attempt
+    db.session.add(Attempt(user_id=done_already.id, kind="mock", mode="exam", blueprint="mini", question_count=1,
+                           submitted_at=services_now()))
+    db.session.commit()
+    assert send(runner, "2026-12-06").exit_code == 0        # 4 days before: nothing yet
+    assert smtp_server.messages == []
+    send(runner, "2026-12-07")                               # 3 days before
+    send(runner, "2026-12-07")                               # a second run sends nothing again
+    send(runner, "2026-12-11")                               # the day after: overdue
+    subjects = [m["Subject"] for m in smtp_server.messages]
+    assert [m["To"] for m in smtp_server.messages] == [late.email, late.email]
+    assert "is due in 3 days" in subjects[0] and "is overdue" in subjects[1]
+
+
+def services_now():
+    from cxacademy.clock import now_utc
+
+    return now_utc()

@@ -42,6 +42,7 @@ class User(UserMixin, db.Model):
     # Which expiry reminders also go out by email (they always appear in the notification centre).
     email_ccxp_reminders: Mapped[bool] = mapped_column(default=True, server_default="1")
     email_certificate_reminders: Mapped[bool] = mapped_column(default=True, server_default="1")
+    email_assignment_reminders: Mapped[bool] = mapped_column(default=True, server_default="1")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users

@@ -77,4 +77,6 @@ class ReminderPreferencesForm(FlaskForm):
                                        choices=[SelectChoice(1, _l("Yes")), SelectChoice(0, _l("No"))])
     email_certificate_reminders = SelectField(_l("Certificate expiry reminders by email"), coerce=int,
                                               choices=[SelectChoice(1, _l("Yes")), SelectChoice(0, _l("No"))])
+    email_assignment_reminders = SelectField(_l("Assignment due-date reminders by email"), coerce=int,
+                                             choices=[SelectChoice(1, _l("Yes")), SelectChoice(0, _l("No"))])
     submit = SubmitField(_l("Save reminder settings"))

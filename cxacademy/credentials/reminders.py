@@ -57,6 +57,8 @@ class Reminder:
     label: str
 
     def key(self, channel: str) -> str:
+        if self.subject_kind == "assignment":  # one assignment, many learners: the learner is part of the key
+            return f"assignment:{self.subject_id}:u{self.user_id}:{self.window.name}:{channel}"
         return f"{self.subject_kind}:{self.subject_id}:c{self.cycle}:{self.window.name}:{channel}"
 
 
@@ -90,6 +92,32 @@ def due_reminders(today: date) -> list[Reminder]:
                    Certificate.expires_on > low, Certificate.expires_on <= high)).all()
         due.extend(Reminder("certificate", r.id, r.user_id, 1, window, r.expires_on, r.module_id or "programme")
                    for r in rows)
+    due.extend(_assignment_reminders(today))
+    return due
+
+
+# Assignments: three days before the due date, on the day, and the day after (overdue).
+ASSIGNMENT_WINDOWS = [Window("d3", 3), Window("d0", 0), Window("after1", -1)]
+
+
+def _assignment_reminders(today: date) -> list[Reminder]:
+    """Learners who have not yet done an assignment whose due date falls in a reminder window."""
+    from ..cohorts.models import Assignment, Cohort
+    from ..cohorts.services import assignment_status
+
+    due: list[Reminder] = []
+    bands = list(_bands(ASSIGNMENT_WINDOWS, today))
+    low, high = min(b[1] for b in bands), max(b[2] for b in bands)
+    cohorts = db.session.scalars(select(Cohort).where(Cohort.id.in_(
+        select(Assignment.cohort_id).where(Assignment.due_on > low, Assignment.due_on <= high)))).all()
+    for cohort in cohorts:
+        for row, done, _overdue in assignment_status(cohort, today=today):
+            if done:
+                continue
+            for window, band_low, band_high in bands:
+                if band_low < row.due_on <= band_high:
+                    due.append(Reminder("assignment", row.id, row.user_id, 1, window, row.due_on,
+                                        row.module_id or row.blueprint_id))
     return due
 
 
@@ -141,6 +169,18 @@ def reminder_dates(expires_on: date, renewal_window_days: int | None) -> list[da
 
 
 def _texts(reminder: Reminder, user: User, today: date) -> tuple[str, str, str]:
+    if reminder.subject_kind == "assignment":
+        link = url_for("catalog.dashboard", _external=True)
+        days = (reminder.expires_on - today).days
+        if days > 0:
+            title = _("Your assignment (%(what)s) is due in %(days)d days", what=reminder.label, days=days)
+        elif days == 0:
+            title = _("Your assignment (%(what)s) is due today", what=reminder.label)
+        else:
+            title = _("Your assignment (%(what)s) is overdue", what=reminder.label)
+        body = render_template("credentials/email/assignment.txt", user=user, title=title, link=link,
+                               due_on=reminder.expires_on)
+        return title, body, link
     if reminder.subject_kind == "ccxp":
         link = url_for("credentials.credential", credential_id=reminder.subject_id, _external=True)
         what = _("your CCXP credential")
@@ -182,7 +222,9 @@ def send_reminders(*, today: date, now: datetime, dry_run: bool = False, echo=pr
     for reminder in reminders:
         user = users[reminder.user_id]
         channels = ["app"]
-        if (user.email_ccxp_reminders if reminder.subject_kind == "ccxp" else user.email_certificate_reminders):
+        wants_email = {"ccxp": user.email_ccxp_reminders, "certificate": user.email_certificate_reminders,
+                       "assignment": user.email_assignment_reminders}[reminder.subject_kind]
+        if wants_email:
             channels.append("email")
         wanted.extend((reminder, channel) for channel in channels)
     sent = _already_sent([r.key(c) for r, c in wanted])
@@ -208,12 +250,13 @@ def send_reminders(*, today: date, now: datetime, dry_run: bool = False, echo=pr
                     db.session.commit()
                     report.sent_app += 1
                     continue
-                rule = rules.get(reminder.label)
-                ics = calendar_file(reminder.expires_on,
-                                    reminder_dates(reminder.expires_on, rule.renewal_window_days if rule else None),
-                                    title, link)
                 message = Message(subject=title, recipients=[user.email], body=body)
-                message.attach("expiry.ics", "text/calendar", ics)
+                if reminder.subject_kind != "assignment":
+                    rule = rules.get(reminder.label)
+                    ics = calendar_file(reminder.expires_on,
+                                        reminder_dates(reminder.expires_on, rule.renewal_window_days if rule else None),
+                                        title, link)
+                    message.attach("expiry.ics", "text/calendar", ics)
             try:
                 if connection is None:
                     connection = mail.connect().__enter__()

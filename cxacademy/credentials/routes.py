@@ -64,7 +64,8 @@ def index():
                            form=CredentialForm().fill(rules, language), status_labels=CERTIFICATE_STATUS_LABELS,
                            preferences=ReminderPreferencesForm(
                                email_ccxp_reminders=int(current_user.email_ccxp_reminders),
-                               email_certificate_reminders=int(current_user.email_certificate_reminders)))
+                               email_certificate_reminders=int(current_user.email_certificate_reminders),
+                               email_assignment_reminders=int(current_user.email_assignment_reminders)))
 
 
 @bp.post("/credentials")
@@ -98,6 +99,7 @@ def preferences():
         abort(400)
     current_user.email_ccxp_reminders = bool(form.email_ccxp_reminders.data)
     current_user.email_certificate_reminders = bool(form.email_certificate_reminders.data)
+    current_user.email_assignment_reminders = bool(form.email_assignment_reminders.data)
     db.session.commit()
     flash(_("Your reminder settings have been saved."), "success")
     return redirect(url_for("credentials.index"))
