@@ -8,6 +8,7 @@ its claim back, so the next run retries it while the others still go out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 
 from flask import current_app, render_template, url_for
@@ -128,17 +129,22 @@ def _already_sent(keys: list[str]) -> set[str]:
     return sent
 
 
-def _claim(key: str, user_id: int, now: datetime) -> bool:
+# Claims are written (and committed) a batch at a time: one round trip per batch, not per reminder.
+CLAIM_BATCH = 500
+
+
+def _claim_batch(keys: list[tuple[str, int]], now: datetime) -> set[str]:
+    """Record the keys as sent; returns those this run got (a concurrent run gets the others)."""
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(ReminderLog).values(key=key, user_id=user_id, sent_at=now).on_conflict_do_nothing(
-        index_elements=["key"]).returning(ReminderLog.id)
-    claimed = db.session.execute(statement).scalar() is not None
+    statement = (insert(ReminderLog).values([{"key": key, "user_id": user_id, "sent_at": now} for key, user_id in keys])
+                 .on_conflict_do_nothing(index_elements=["key"]).returning(ReminderLog.key))
+    claimed = set(db.session.execute(statement).scalars())
     db.session.commit()
     return claimed
 
 
-def _release(key: str) -> None:
-    db.session.execute(ReminderLog.__table__.delete().where(ReminderLog.key == key))
+def _release(keys: list[str]) -> None:
+    db.session.execute(ReminderLog.__table__.delete().where(ReminderLog.key.in_(keys)))
     db.session.commit()
 
 
@@ -162,6 +168,13 @@ def calendar_file(expires_on: date, reminder_dates: list[date], title: str, link
             event.add_component(alarm)
         cal.add_component(event)
     return cal.to_ical()
+
+
+@lru_cache(maxsize=256)
+def _cached_calendar(expires_on: date, renewal_window_days: int | None, title: str, link: str) -> bytes:
+    """Reminder runs send thousands of emails for a handful of expiry dates: build each calendar once.
+    The calendar links to the credentials page; the email itself links to the credential."""
+    return calendar_file(expires_on, reminder_dates(expires_on, renewal_window_days), title, link)
 
 
 def reminder_dates(expires_on: date, renewal_window_days: int | None) -> list[date]:
@@ -237,36 +250,46 @@ def send_reminders(*, today: date, now: datetime, dry_run: bool = False, echo=pr
         db.session.rollback()
         return report
     connection = None
+    link_base = url_for("credentials.index", _external=True)
     try:
-        for reminder, channel in todo:
-            user = users[reminder.user_id]
-            if not _claim(reminder.key(channel), user.id, now):
-                report.skipped += 1
-                continue
-            with force_locale(user.locale):
-                title, body, link = _texts(reminder, user, today)
-                if channel == "app":
-                    db.session.add(Notification(user_id=user.id, title=title, body=body, link=link, created_at=now))
-                    db.session.commit()
-                    report.sent_app += 1
+        for batch_start in range(0, len(todo), CLAIM_BATCH):
+            batch = todo[batch_start:batch_start + CLAIM_BATCH]
+            claimed = _claim_batch([(r.key(c), r.user_id) for r, c in batch], now)
+            emails = []
+            for reminder, channel in batch:
+                if reminder.key(channel) not in claimed:
+                    report.skipped += 1  # another server took it a moment ago
                     continue
-                message = Message(subject=title, recipients=[user.email], body=body)
-                if reminder.subject_kind != "assignment":
-                    rule = rules.get(reminder.label)
-                    ics = calendar_file(reminder.expires_on,
-                                        reminder_dates(reminder.expires_on, rule.renewal_window_days if rule else None),
-                                        title, link)
-                    message.attach("expiry.ics", "text/calendar", ics)
-            try:
-                if connection is None:
-                    connection = mail.connect().__enter__()
-                connection.send(message)
-                report.sent_email += 1
-            except Exception as error:  # SMTP down, refused, timed out: give the claim back, go on
-                _release(reminder.key(channel))
-                report.failed.append(f"{reminder.key(channel)} to {user.email}: {error}")
-                _close(connection)
-                connection = None
+                user = users[reminder.user_id]
+                with force_locale(user.locale):
+                    title, body, link = _texts(reminder, user, today)
+                    if channel == "app":
+                        db.session.add(Notification(user_id=user.id, title=title, body=body, link=link,
+                                                    created_at=now))
+                        report.sent_app += 1
+                        continue
+                    message = Message(subject=title, recipients=[user.email], body=body)
+                    if reminder.subject_kind != "assignment":
+                        rule = rules.get(reminder.label)
+                        ics = _cached_calendar(reminder.expires_on, rule.renewal_window_days if rule else None,
+                                               title, link_base)
+                        message.attach("expiry.ics", "text/calendar", ics)
+                emails.append((reminder.key(channel), user.email, message))
+            db.session.commit()  # the batch's notifications, with their claims already recorded
+            failed_keys = []
+            for key, address, message in emails:
+                try:
+                    if connection is None:
+                        connection = mail.connect().__enter__()
+                    connection.send(message)
+                    report.sent_email += 1
+                except Exception as error:  # SMTP down, refused, timed out: give the claim back, go on
+                    failed_keys.append(key)
+                    report.failed.append(f"{key} to {address}: {error}")
+                    _close(connection)
+                    connection = None
+            if failed_keys:
+                _release(failed_keys)
     finally:
         _close(connection)
     return report
