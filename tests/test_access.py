@@ -29,7 +29,9 @@ ACCESS = {
     "cohorts.items": "trainer",
     "authoring.lessons": "trainer", "authoring.edit": "trainer", "authoring.save": "trainer",
     "authoring.question_list": "trainer", "authoring.question_new": "trainer", "authoring.question_edit": "trainer",
-    "authoring.lesson_history": "trainer", "authoring.export": "trainer", "authoring.revision": "trainer", "authoring.restore": "trainer",
+    "authoring.lesson_history": "trainer", "authoring.export": "trainer",
+    "authoring.question_import": "trainer", "authoring.question_import_preview": "trainer",
+    "authoring.question_export": "trainer", "authoring.revision": "trainer", "authoring.restore": "trainer",
     "admin.users": "admin", "admin.user_detail": "admin", "admin.change_role": "admin",
     "admin.set_extra_time": "admin", "admin.deactivate": "admin", "admin.reactivate": "admin",
 }

@@ -220,3 +220,101 @@ def export():
     name = f"cxacademy-{module_id or 'course'}-{now_utc():%Y%m%d}.zip"
     return Response(export_zip(files), mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# Question import (GIFT, Moodle XML, Aiken, CSV) with a preview, and export (GIFT, Moodle XML)
+import base64  # noqa: E402
+import binascii  # noqa: E402
+
+IMPORT_FORMATS = {"gift": "GIFT", "moodle_xml": "Moodle XML", "aiken": "Aiken", "csv": "CSV"}
+
+
+def _import_page(status=200, **context):
+    language = current_language()
+    modules = db.session.scalars(select(Module).where(Module.retired_at.is_(None)).order_by(Module.position)).all()
+    lessons = db.session.execute(select(Lesson.id, Lesson.module_id).where(Lesson.retired_at.is_(None))
+                                 .order_by(Lesson.module_id, Lesson.position)).all()
+    return render_template("authoring/import.html", modules=modules, lessons=lessons, formats=IMPORT_FORMATS,
+                           competencies=COMPETENCIES, languages=CONTENT_LANGUAGES, language=language,
+                           form=QuestionCsrfForm(), **context), status
+
+
+def _import_choices():
+    form = request.form
+    module = db.session.get(Module, form.get("module", ""))
+    lesson = db.session.get(Lesson, form.get("lesson", ""))
+    errors = {}
+    if module is None:
+        errors["module"] = _("Choose a module.")
+    if lesson is None or (module is not None and lesson.module_id != module.id):
+        errors["lesson"] = _("Choose a lesson of the chosen module.")
+    if form.get("format") not in IMPORT_FORMATS:
+        errors["format"] = _("Choose a file format.")
+    if form.get("competency") not in COMPETENCIES:
+        errors["competency"] = _("Choose a competency.")
+    if form.get("language") not in CONTENT_LANGUAGES:
+        errors["language"] = _("Choose the language of the file.")
+    return errors
+
+
+@bp.get("/questions/import")
+@role_required("trainer")
+def question_import():
+    return _import_page()
+
+
+@bp.post("/questions/import")
+@role_required("trainer")
+def question_import_preview():
+    from . import formats, importing
+
+    if not QuestionCsrfForm().validate_on_submit():
+        abort(400)
+    errors = _import_choices()
+    upload = request.files.get("file")
+    data = b""
+    if request.form.get("payload"):
+        try:
+            data = base64.b64decode(request.form["payload"], validate=True)
+        except (binascii.Error, ValueError):
+            abort(400)
+    elif upload is None or not upload.filename:
+        errors["file"] = _("Choose a file to import.")
+    else:
+        data = upload.read(formats.MAX_BYTES + 1 if hasattr(formats, "MAX_BYTES") else 1024 * 1024 + 1)
+        upload.close()
+    if errors:
+        return _import_page(422, errors=errors, chosen=request.form)
+    try:
+        result = importing.parse_upload(request.form["format"], data)
+    except formats.FormatError as error:
+        message = {"not_text": _("This is not a text file. Export the questions from Moodle as a text or XML file."),
+                   "too_large": _("The file is larger than 1 MB.")}.get(error.args[0], str(error))
+        return _import_page(422, errors={"file": message}, chosen=request.form)
+    if request.form.get("confirm") != "yes":
+        return _import_page(200, preview=result, chosen=request.form, payload=base64.b64encode(data).decode())
+    outcome = importing.import_questions(result, module_id=request.form["module"], lesson_id=request.form["lesson"],
+                                         competency=request.form["competency"], language=request.form["language"],
+                                         now=now_utc())
+    db.session.commit()
+    flash(_("%(count)d question(s) created; set their competency, difficulty and translation in the editor.",
+            count=len(outcome.created)), "success")
+    return _import_page(200, outcome=outcome, chosen=request.form)
+
+
+@bp.get("/questions/export/<module_id>.<kind>")
+@role_required("trainer")
+def question_export(module_id: str, kind: str):
+    from flask import Response
+
+    from . import formats, importing
+
+    db.get_or_404(Module, module_id)
+    questions = importing.module_questions_for_export(module_id, request.args.get("language", "en"))
+    if kind == "gift":
+        return Response(formats.export_gift(questions), mimetype="text/plain; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{module_id}.gift.txt"'})
+    if kind == "xml":
+        return Response(formats.export_moodle_xml(questions), mimetype="application/xml; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{module_id}.moodle.xml"'})
+    abort(404)
