@@ -1,14 +1,13 @@
 """Question authoring: the same rules as the question files, and a new immutable version on every change."""
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
 
+from ..assessment.content import QuestionFile
 from ..assessment.models import DIMENSIONS, Question, QuestionVersion
 from ..assessment.question_types import QUESTION_TYPES
 from ..catalog.models import COMPETENCIES, CONTENT_LANGUAGES, Lesson
@@ -95,10 +94,11 @@ def _stem_taken(stem: str, language: str, question_id: str) -> bool:
 
 
 def content_hash(draft: QuestionDraft) -> str:
-    payload = {"type": draft.type, "options": draft.option_ids, "correct": draft.correct, "texts": draft.texts,
-               "lesson": draft.lesson_id, "competency": draft.competency, "dimension": draft.dimension,
-               "difficulty": draft.difficulty, "scenario": draft.scenario}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    """The same hash the file importer computes, so an export of a browser edit imports as unchanged."""
+    return QuestionFile(id=draft.id, module_id=draft.module_id, lesson_id=draft.lesson_id, type=draft.type,
+                        competency=draft.competency, dimension=draft.dimension, difficulty=draft.difficulty,
+                        scenario=draft.scenario, option_ids=draft.option_ids, correct=draft.correct,
+                        texts=draft.texts).content_hash
 
 
 def save_question(draft: QuestionDraft, *, new: bool, now: datetime) -> QuestionVersion | None:
