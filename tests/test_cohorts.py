@@ -182,3 +182,35 @@ def test_trainer_sets_extra_time_for_a_cohort_member(client, trainer, make_user)
     stranger = make_user()
     assert post_form(client, f"/trainer/cohorts/{cohort_id}/members/{stranger.id}/extra-time",
                      {"extra_time_percent": "50"}).status_code == 404
+
+
+def _count_statements(fn):
+    from sqlalchemy import event
+
+    statements = []
+    listener = lambda *args: statements.append(args[2])
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def test_report_and_item_analysis_statement_counts_do_not_grow_with_the_cohort(client, trainer, make_user, runner,
+                                                                               tmp_path):
+    cohort_id, learners = _answered_cohort(client, make_user, runner, tmp_path)
+    small = (_count_statements(lambda: client.get(f"/trainer/cohorts/{cohort_id}/report")),
+             _count_statements(lambda: client.get("/trainer/items?module=mod-1")))
+    more = [make_user() for _ in range(20)]
+    post_form(client, f"/trainer/cohorts/{cohort_id}/members", {"emails": "\n".join(u.email for u in more)})
+    now = now_utc()
+    for n, learner in enumerate(more):
+        attempt = assessment.start_module_quiz(learner, db.session.get(Module, "mod-1"), "exam", now=now,
+                                               rng=random.Random(n))
+        assessment.submit(attempt, now=now)
+    db.session.commit()
+    large = (_count_statements(lambda: client.get(f"/trainer/cohorts/{cohort_id}/report")),
+             _count_statements(lambda: client.get("/trainer/items?module=mod-1")))
+    assert small == large, (small, large)
+    assert large[0] <= 15 and large[1] <= 8, large
