@@ -41,33 +41,35 @@ class ItemStats:
 
 
 def first_answers(module_id: str, learner_ids=None):
-    """Each learner's first graded answer to each question of the module (subquery)."""
-    first = (select(Attempt.user_id, AttemptItem.question_id, func.min(AttemptItem.answered_at).label("at"))
-             .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-             .join(Question, Question.id == AttemptItem.question_id)
-             .where(Question.module_id == module_id, AttemptItem.is_correct.is_not(None)))
+    """Each learner's first graded answer to each question of the module: one pass with a window
+    function, materialised once (it is read three times below)."""
+    ranked = (select(Attempt.user_id, AttemptItem.question_id,
+                     case((AttemptItem.is_correct.is_(True), 1.0), else_=0.0).label("right"),
+                     cast(AttemptItem.chosen, String).label("chosen"),
+                     func.row_number().over(partition_by=(Attempt.user_id, AttemptItem.question_id),
+                                            order_by=(AttemptItem.answered_at, AttemptItem.id)).label("nth"))
+              .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+              .join(Question, Question.id == AttemptItem.question_id)
+              .where(Question.module_id == module_id, AttemptItem.is_correct.is_not(None)))
     if learner_ids is not None:
-        first = first.where(Attempt.user_id.in_(learner_ids))
-    first = first.group_by(Attempt.user_id, AttemptItem.question_id).subquery()
-    return (select(Attempt.user_id, AttemptItem.question_id,
-                   case((AttemptItem.is_correct.is_(True), 1.0), else_=0.0).label("right"),
-                   cast(AttemptItem.chosen, String).label("chosen"))
-            .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-            .join(first, and_(first.c.user_id == Attempt.user_id, first.c.question_id == AttemptItem.question_id,
-                              first.c.at == AttemptItem.answered_at))
-            .subquery())
+        ranked = ranked.where(Attempt.user_id.in_(learner_ids))
+    ranked = ranked.subquery()
+    first = (select(ranked.c.user_id, ranked.c.question_id, ranked.c.right, ranked.c.chosen)
+             .where(ranked.c.nth == 1).subquery())
+    # Each learner's total (share right over their first answers) rides along on every row, so the
+    # per-question figures below need no join.
+    return (select(first.c.user_id, first.c.question_id, first.c.right, first.c.chosen,
+                   func.avg(first.c.right).over(partition_by=first.c.user_id).label("total"))
+            .cte("first_answers").prefix_with("MATERIALIZED"))
 
 
 def item_analysis(module_id: str, learner_ids=None) -> list[ItemStats]:
     answers = first_answers(module_id, learner_ids)
-    totals = (select(answers.c.user_id, func.avg(answers.c.right).label("total"))
-              .group_by(answers.c.user_id).subquery())
     rows = db.session.execute(
         select(answers.c.question_id, func.count(), func.avg(answers.c.right),
-               func.avg(case((answers.c.right == 1.0, totals.c.total))),
-               func.avg(case((answers.c.right == 0.0, totals.c.total))),
-               func.avg(totals.c.total), func.avg(totals.c.total * totals.c.total))
-        .join(totals, totals.c.user_id == answers.c.user_id)
+               func.avg(case((answers.c.right == 1.0, answers.c.total))),
+               func.avg(case((answers.c.right == 0.0, answers.c.total))),
+               func.avg(answers.c.total), func.avg(answers.c.total * answers.c.total))
         .group_by(answers.c.question_id).order_by(answers.c.question_id)).all()
     choices = db.session.execute(select(answers.c.question_id, answers.c.chosen, func.count())
                                  .group_by(answers.c.question_id, answers.c.chosen)).all()
