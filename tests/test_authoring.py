@@ -121,3 +121,38 @@ def test_learners_cannot_open_the_editor(course, client, make_user, login_as):
     login_as(make_user())
     assert client.get(URL).status_code == 403
     assert post_form(client, URL, {"title": "x", "publish": "Publish"}).status_code == 403
+
+
+def _publish(client, url, text):
+    fields = editor_fields(client, url)
+    fields.update({"title": f"New lesson ({text})", "body_markdown": f"## Part\n\n{text}\n", "publish": "Publish"})
+    if url.endswith("/tr"):
+        fields["key_terms"] = "Terim | Tanım. | Term"
+    return post_form(client, url, fields)
+
+
+def test_a_lesson_created_in_the_browser_reaches_learners_only_when_published_in_both_languages(
+        app, course, client, trainer, make_user):
+    response = post_form(client, "/authoring/lessons/new", {"module": "mod-1", "lesson_id": "brand-new", "minutes": "8"})
+    assert response.status_code == 302
+    learner = make_user()
+    learner_client = app.test_client()
+    post_form(learner_client, "/login", {"email": learner.email, "password": PASSWORD})
+    assert learner_client.get("/lessons/brand-new").status_code == 404
+    assert _publish(client, "/authoring/lessons/brand-new/en", "English text").status_code == 302
+    assert learner_client.get("/lessons/brand-new").status_code == 404  # Turkish still missing
+    assert _publish(client, "/authoring/lessons/brand-new/tr", "Türkçe metin").status_code == 302
+    assert learner_client.get("/lessons/brand-new").status_code == 200
+    assert "brand-new" in learner_client.get("/modules/mod-1").get_data(as_text=True)
+
+
+def test_new_lesson_id_must_be_new(course, client, trainer):
+    response = post_form(client, "/authoring/lessons/new", {"module": "mod-1", "lesson_id": "m1-lesson-1", "minutes": "8"})
+    assert response.status_code == 422 and "Use a new id" in response.get_data(as_text=True)
+
+
+def test_import_reports_a_lesson_that_exists_only_in_the_browser(course, client, trainer, runner):
+    post_form(client, "/authoring/lessons/new", {"module": "mod-1", "lesson_id": "brand-new", "minutes": "8"})
+    _publish(client, "/authoring/lessons/brand-new/en", "English text")
+    result = runner.invoke(args=["content", "import", str(course)])
+    assert result.exit_code == 1 and "'brand-new' exists only in the browser" in result.output

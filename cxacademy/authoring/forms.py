@@ -12,6 +12,8 @@ ERROR_MESSAGES = {
     "key_terms_format": _l("Write each key term as: term | definition (Turkish lessons: term | definition | English term)."),
     "body_required": _l("The lesson text is empty."),
     "broken_link": _l("A lesson: or tool: link points to something that does not exist."),
+    "lesson_id_taken": _l("Use a new id of lowercase letters, digits and hyphens."),
+    "minutes_range": _l("Reading time is 1 to 120 minutes."),
 }
 
 

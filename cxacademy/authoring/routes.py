@@ -13,7 +13,7 @@ from ..clock import now_utc
 from ..extensions import db
 from ..i18n import current_language
 from . import services
-from .forms import ERROR_MESSAGES, LessonEditForm, fields_from_form, fill_form
+from .forms import ERROR_MESSAGES, LessonEditForm, QuestionCsrfForm, fields_from_form, fill_form
 from .models import LessonDraft, LessonRevision
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring", template_folder="templates")
@@ -22,13 +22,18 @@ bp = Blueprint("authoring", __name__, url_prefix="/authoring", template_folder="
 @bp.get("/lessons")
 @role_required("trainer")
 def lessons():
+    return lessons_page()
+
+
+def lessons_page(status: int = 200):
     language = current_language()
     modules = db.session.scalars(select(Module).where(Module.retired_at.is_(None)).order_by(Module.position)).all()
-    lessons = db.session.execute(select(Lesson.id, Lesson.module_id, Lesson.position, Lesson.version)
-                                 .where(Lesson.retired_at.is_(None)).order_by(Lesson.position)).all()
+    lessons = db.session.execute(select(Lesson.id, Lesson.module_id, Lesson.position, Lesson.version, Lesson.is_draft)
+                                 .where((Lesson.retired_at.is_(None)) | Lesson.is_draft.is_(True))
+                                 .order_by(Lesson.position)).all()
     drafts = set(db.session.execute(select(LessonDraft.lesson_id, LessonDraft.language)).all())
     return render_template("authoring/lessons.html", modules=modules, lessons=lessons, drafts=drafts,
-                           languages=CONTENT_LANGUAGES, language=language)
+                           languages=CONTENT_LANGUAGES, language=language, form=QuestionCsrfForm()), status
 
 
 def _lesson_or_404(lesson_id: str, language: str) -> Lesson:
@@ -41,6 +46,30 @@ def _lesson_or_404(lesson_id: str, language: str) -> Lesson:
 def _editor(lesson, language, form, *, status=200, preview=None, conflict=None, is_draft=False):
     return render_template("authoring/edit.html", lesson=lesson, language=language, form=form, preview=preview,
                            conflict=conflict, is_draft=is_draft, languages=CONTENT_LANGUAGES), status
+
+
+@bp.post("/lessons/new")
+@role_required("trainer")
+def lesson_new():
+    if not QuestionCsrfForm().validate_on_submit():
+        abort(400)
+    module = db.get_or_404(Module, request.form.get("module", ""))
+    try:
+        minutes = int(request.form.get("minutes", "0"))
+    except ValueError:
+        minutes = 0
+    try:
+        lesson = services.create_lesson(module.id, request.form.get("lesson_id", "").strip(), minutes=minutes,
+                                        now=now_utc())
+    except services.LessonInvalid as invalid:
+        db.session.rollback()
+        for code in invalid.errors.values():
+            flash(ERROR_MESSAGES[code], "error")
+        return lessons_page(status=422)
+    db.session.commit()
+    flash(_("Lesson created as a draft: write it in English and Turkish and publish both; learners see it after that."),
+          "success")
+    return redirect(url_for("authoring.edit", lesson_id=lesson.id, language="en"))
 
 
 @bp.get("/lessons/<lesson_id>/<language>")
@@ -119,7 +148,7 @@ from ..assessment.models import DIMENSIONS, Question  # noqa: E402
 from ..assessment.question_types import QUESTION_TYPES  # noqa: E402
 from ..catalog.models import COMPETENCIES  # noqa: E402
 from . import questions as question_services  # noqa: E402
-from .forms import QUESTION_ERRORS, QuestionCsrfForm  # noqa: E402
+from .forms import QUESTION_ERRORS  # noqa: E402
 
 
 @bp.get("/questions")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..catalog.content import LessonFile, LessonTextFile, Problem
 from ..catalog.models import CONTENT_LANGUAGES, Lesson, LessonText
@@ -146,6 +146,12 @@ def publish(lesson: Lesson, language: str, fields: LessonFields, *, token: str, 
         db.session.delete(draft)
     db.session.flush()
     lesson.version += 1
+    if lesson.is_draft:
+        # First publication of a lesson made in the browser: it joins the course once every
+        # content language has its text; until then learners still do not see it.
+        languages = set(db.session.scalars(select(LessonText.language).where(LessonText.lesson_id == lesson.id)))
+        if languages >= set(CONTENT_LANGUAGES):
+            lesson.is_draft, lesson.retired_at = False, None
     lesson.content_hash = database_hash(lesson)
     lesson.updated_at = now
     db.session.flush()
@@ -159,6 +165,25 @@ def database_hash(lesson: Lesson) -> str:
                       {t.language: LessonTextFile(t.language, t.title, t.objectives, t.key_terms, t.body_markdown,
                                                   t.body_html, t.toc) for t in texts})
     return file.content_hash
+
+
+def create_lesson(module_id: str, lesson_id: str, *, minutes: int, now: datetime) -> Lesson:
+    """A new lesson at the end of a module, as an unpublished draft (learners cannot see it yet)."""
+    import re
+
+    errors = {}
+    if not re.match(r"^[a-z0-9][a-z0-9-]{0,63}$", lesson_id or "") or db.session.get(Lesson, lesson_id) is not None:
+        errors["lesson_id"] = "lesson_id_taken"
+    if not 1 <= minutes <= 120:
+        errors["minutes"] = "minutes_range"
+    if errors:
+        raise LessonInvalid(errors)
+    last = db.session.scalar(select(func.max(Lesson.position)).where(Lesson.module_id == module_id)) or 0
+    lesson = Lesson(id=lesson_id, module_id=module_id, position=last + 1, minutes=minutes, content_hash="",
+                    version=0, retired_at=now, is_draft=True, updated_at=now)
+    db.session.add(lesson)
+    db.session.flush()
+    return lesson
 
 
 def history(lesson_id: str, language: str) -> list[LessonRevision]:
@@ -186,6 +211,11 @@ def browser_edit_conflicts(root, course) -> list[Problem]:
     except SQLAlchemyError:  # no database yet (checking files before the first upgrade)
         db.session.rollback()
         return problems
+    in_files = {lesson.id for lesson in course.lessons}
+    for lesson_id in sorted(set(edited) - in_files):
+        problems.append(Problem("content/modules", 1, f"lesson {lesson_id!r} exists only in the browser "
+                                "(published there, not in the files): export the course (flask content export) "
+                                "into the files first, or the import would retire it"))
     for lesson in course.lessons:
         if lesson.id in edited and hashes.get(lesson.id) != lesson.content_hash:
             problems.append(Problem(f"content/modules/{lesson.module_id}/lessons/{lesson.position:02d}-{lesson.id}.*.md", 1,

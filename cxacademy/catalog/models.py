@@ -62,6 +62,9 @@ class Lesson(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     # A lesson removed from the files is retired: hidden from new learners, history kept.
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A lesson created in the browser and not yet published is held back exactly like a retired one
+    # (retired_at is set, so every learner query already excludes it); this flag tells the two apart.
+    is_draft: Mapped[bool] = mapped_column(default=False, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
 
