@@ -156,3 +156,13 @@ def test_import_reports_a_lesson_that_exists_only_in_the_browser(course, client,
     _publish(client, "/authoring/lessons/brand-new/en", "English text")
     result = runner.invoke(args=["content", "import", str(course)])
     assert result.exit_code == 1 and "'brand-new' exists only in the browser" in result.output
+
+
+def test_live_preview_endpoint_returns_sanitised_html(course, client, trainer):
+    from .conftest import csrf_token
+
+    response = client.post("/authoring/preview", json={"markdown": "## Hi\n\n<script>x()</script> **b**"},
+                           headers={"X-CSRFToken": csrf_token(client)})
+    html = response.get_json()["html"]
+    assert '<h2 id="hi">Hi</h2>' in html and "<strong>b</strong>" in html and "<script>" not in html
+    assert client.post("/authoring/preview", json={"markdown": "x"}).status_code == 400  # no CSRF token

@@ -117,6 +117,18 @@ def save(lesson_id: str, language: str):
     return redirect(url_for("authoring.edit", lesson_id=lesson.id, language=language))
 
 
+@bp.post("/preview")
+@role_required("trainer")
+def preview():
+    """Markdown to sanitised HTML for the live preview (CSRF checked on the X-CSRFToken header)."""
+    from flask import jsonify
+
+    markdown = (request.get_json(silent=True) or {}).get("markdown", "")
+    if not isinstance(markdown, str):
+        abort(400)
+    return jsonify({"html": render_markdown(markdown[:200_000]).html})
+
+
 @bp.get("/lessons/<lesson_id>/<language>/history")
 @role_required("trainer")
 def lesson_history(lesson_id: str, language: str):
