@@ -72,7 +72,7 @@ def seed(app, learners: int, cohorts: int, answers: int) -> None:
         pool = by_module[modules[(attempt_id - 1) % len(modules)]]
         for position, q in enumerate(rng.sample(pool, min(per_attempt, len(pool))), start=1):
             chosen = [rng.choice(q.option_ids)]
-            batch.append({"attempt_id": attempt_id, "position": position, "question_version_id": q.current_version_id,
+            batch.append({"attempt_id": attempt_id, "user_id": 1 + (attempt_id - 1) % learners, "position": position, "question_version_id": q.current_version_id,
                           "question_id": q.id, "competency": q.competency, "option_order": q.option_ids,
                           "chosen": chosen, "answered_at": now, "is_correct": chosen == q.correct, "flagged": False})
         if len(batch) >= 50_000:

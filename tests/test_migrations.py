@@ -49,3 +49,34 @@ def test_migrations_build_the_models_schema_on_postgresql():
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     _upgrade_then_check(url)
+
+
+def test_attempt_items_get_their_learner_from_the_attempt_on_upgrade(tmp_path):
+    url = f"sqlite:///{tmp_path / 'backfill.sqlite3'}"
+    app = create_app(make_config(None, SQLALCHEMY_DATABASE_URI=url))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "ee726cc91d54"]).exit_code == 0
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO users (id, email, name, password_hash, role, locale, active, session_stamp, "
+                          "created_at) VALUES (7, 'a@example.com', 'A', 'x', 'learner', 'en', 1, 's', '2026-01-01')"))
+        conn.execute(text("INSERT INTO attempts (id, user_id, kind, mode, started_at, question_count, last_position) "
+                          "VALUES (3, 7, 'practice', 'study', '2026-01-01', 1, 1)"))
+        conn.execute(text("INSERT INTO modules (id, position, area, pass_mark, titles, summaries, content_hash, "
+                          "updated_at) VALUES ('m', 1, 'metrics', 70, '{}', '{}', 'x', '2026-01-01')"))
+        conn.execute(text("INSERT INTO lessons (id, module_id, position, minutes, content_hash, version, updated_at) "
+                          "VALUES ('l', 'm', 1, 5, 'x', 1, '2026-01-01')"))
+        conn.execute(text("INSERT INTO questions (id, module_id, lesson_id, type, competency, difficulty, scenario) "
+                          "VALUES ('q', 'm', 'l', 'single', 'metrics', 1, 0)"))
+        conn.execute(text("INSERT INTO question_versions (id, question_id, version, content_hash, type, option_ids, "
+                          "correct, texts, created_at) VALUES (1, 'q', 1, 'x', 'single', '[]', '[]', '{}', '2026-01-01')"))
+        conn.execute(text("INSERT INTO attempt_items (attempt_id, position, question_version_id, question_id, competency, "
+                          "option_order, flagged) VALUES (3, 1, 1, 'q', 'metrics', '[]', 0)"))
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT user_id FROM attempt_items")).scalar() == 7
+    engine.dispose()
+    with app.app_context():
+        from cxacademy.extensions import db
+
+        db.engine.dispose()

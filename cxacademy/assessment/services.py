@@ -111,7 +111,8 @@ def _create_attempt(user, kind: str, mode: str, drawn: list[Candidate], *, now: 
         order = list(candidate.option_ids)
         if order not in (["true", "false"], ["false", "true"]):
             rng.shuffle(order)  # true/false keeps its natural order
-        rows.append({"attempt_id": attempt.id, "position": position, "question_version_id": candidate.version_id,
+        rows.append({"attempt_id": attempt.id, "user_id": user.id, "position": position,
+                     "question_version_id": candidate.version_id,
                      "question_id": candidate.question_id, "competency": candidate.competency,
                      "option_order": order, "flagged": False})
     db.session.execute(AttemptItem.__table__.insert(), rows)

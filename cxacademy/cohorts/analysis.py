@@ -43,16 +43,15 @@ class ItemStats:
 def first_answers(module_id: str, learner_ids=None):
     """Each learner's first graded answer to each question of the module: one pass with a window
     function, materialised once (it is read three times below)."""
-    ranked = (select(Attempt.user_id, AttemptItem.question_id,
+    ranked = (select(AttemptItem.user_id, AttemptItem.question_id,
                      case((AttemptItem.is_correct.is_(True), 1.0), else_=0.0).label("right"),
                      cast(AttemptItem.chosen, String).label("chosen"),
-                     func.row_number().over(partition_by=(Attempt.user_id, AttemptItem.question_id),
+                     func.row_number().over(partition_by=(AttemptItem.question_id, AttemptItem.user_id),
                                             order_by=(AttemptItem.answered_at, AttemptItem.id)).label("nth"))
-              .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-              .join(Question, Question.id == AttemptItem.question_id)
-              .where(Question.module_id == module_id, AttemptItem.is_correct.is_not(None)))
+              .where(AttemptItem.question_id.in_(select(Question.id).where(Question.module_id == module_id)),
+                     AttemptItem.is_correct.is_not(None)))
     if learner_ids is not None:
-        ranked = ranked.where(Attempt.user_id.in_(learner_ids))
+        ranked = ranked.where(AttemptItem.user_id.in_(learner_ids))
     ranked = ranked.subquery()
     first = (select(ranked.c.user_id, ranked.c.question_id, ranked.c.right, ranked.c.chosen)
              .where(ranked.c.nth == 1).subquery())
