@@ -27,7 +27,7 @@ ACCESS = {
     "cohorts.cohorts": "trainer", "cohorts.cohort": "trainer", "cohorts.add_members": "trainer",
     "cohorts.add_assignment": "trainer", "cohorts.extra_time": "trainer", "cohorts.report": "trainer",
     "cohorts.items": "trainer",
-    "authoring.lessons": "trainer", "authoring.lesson_new": "trainer", "authoring.preview": "trainer", "authoring.edit": "trainer", "authoring.save": "trainer",
+    "authoring.lessons": "trainer", "authoring.lesson_new": "trainer", "authoring.preview": "trainer", "authoring.module_edit": "trainer", "authoring.edit": "trainer", "authoring.save": "trainer",
     "authoring.question_list": "trainer", "authoring.question_new": "trainer", "authoring.question_edit": "trainer",
     "authoring.lesson_history": "trainer", "authoring.export": "trainer",
     "authoring.question_import": "trainer", "authoring.question_import_preview": "trainer",

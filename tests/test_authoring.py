@@ -166,3 +166,23 @@ def test_live_preview_endpoint_returns_sanitised_html(course, client, trainer):
     html = response.get_json()["html"]
     assert '<h2 id="hi">Hi</h2>' in html and "<strong>b</strong>" in html and "<script>" not in html
     assert client.post("/authoring/preview", json={"markdown": "x"}).status_code == 400  # no CSRF token
+
+
+def test_trainer_creates_and_edits_a_module_with_field_errors(course, client, trainer):
+    data = {"module_id": "service-recovery", "area": "design", "competency": "design", "pass_mark": "80",
+            "validity": "", "title_en": "Service recovery", "title_tr": "Hizmet telafisi",
+            "summary_en": "Putting things right.", "summary_tr": "Hataları telafi etmek."}
+    assert post_form(client, "/authoring/modules/new", data).status_code == 302
+    edit = {**data, "title_en": "Service recovery in practice"}
+    edit.pop("module_id")
+    assert post_form(client, "/authoring/modules/service-recovery", edit).status_code == 302
+    from cxacademy.catalog.models import Module
+    module = db.session.get(Module, "service-recovery")
+    assert module.title("en") == "Service recovery in practice" and module.pass_mark == 80
+    bad = post_form(client, "/authoring/modules/service-recovery", {**edit, "pass_mark": "150", "title_tr": ""})
+    assert bad.status_code == 422 and "from 1 to 100" in bad.get_data(as_text=True)
+
+
+def test_learner_cannot_edit_modules(course, client, make_user, login_as):
+    login_as(make_user())
+    assert client.get("/authoring/modules/mod-1").status_code == 403

@@ -14,6 +14,10 @@ ERROR_MESSAGES = {
     "broken_link": _l("A lesson: or tool: link points to something that does not exist."),
     "lesson_id_taken": _l("Use a new id of lowercase letters, digits and hyphens."),
     "minutes_range": _l("Reading time is 1 to 120 minutes."),
+    "unknown_area": _l("Choose an area."),
+    "unknown_competency": _l("Choose a competency or none."),
+    "pass_mark_range": _l("The pass mark is a percentage from 1 to 100."),
+    "validity_range": _l("Validity is 1 to 240 months, or empty for none."),
 }
 
 

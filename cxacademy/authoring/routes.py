@@ -48,6 +48,47 @@ def _editor(lesson, language, form, *, status=200, preview=None, conflict=None, 
                            conflict=conflict, is_draft=is_draft, languages=CONTENT_LANGUAGES), status
 
 
+def _module_page(module, *, new: bool, errors=None, values=None, status=200):
+    from ..catalog.models import AREAS, COMPETENCIES
+
+    return render_template("authoring/module.html", module=module, new=new, errors=errors or {}, values=values or {},
+                           areas=AREAS, competencies=COMPETENCIES, languages=CONTENT_LANGUAGES,
+                           messages=ERROR_MESSAGES, form=QuestionCsrfForm()), status
+
+
+def _int_or_none(raw):
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except ValueError:
+        return -1  # out of every range: reported at the field
+
+
+@bp.route("/modules/new", methods=["GET", "POST"])
+@bp.route("/modules/<module_id>", methods=["GET", "POST"])
+@role_required("trainer")
+def module_edit(module_id: str | None = None):
+    module = db.get_or_404(Module, module_id) if module_id else None
+    if request.method == "GET":
+        return _module_page(module, new=module is None)
+    if not QuestionCsrfForm().validate_on_submit():
+        abort(400)
+    form = request.form
+    try:
+        saved = services.save_module(
+            module.id if module else form.get("module_id", "").strip(), position=None, area=form.get("area", ""),
+            competency=form.get("competency") or None, pass_mark=_int_or_none(form.get("pass_mark")) or 0,
+            validity_months=_int_or_none(form.get("validity")),
+            titles={lang: form.get(f"title_{lang}", "") for lang in CONTENT_LANGUAGES},
+            summaries={lang: form.get(f"summary_{lang}", "") for lang in CONTENT_LANGUAGES},
+            now=now_utc(), new=module is None)
+    except services.LessonInvalid as invalid:
+        db.session.rollback()
+        return _module_page(module, new=module is None, errors=invalid.errors, values=form, status=422)
+    db.session.commit()
+    flash(_("Module saved."), "success")
+    return redirect(url_for("authoring.module_edit", module_id=saved.id))
+
+
 @bp.post("/lessons/new")
 @role_required("trainer")
 def lesson_new():

@@ -228,3 +228,49 @@ def no_import(course, *, now, on_item=None):
     from ..catalog.services import ImportReport
 
     return ImportReport()
+
+
+MODULE_FIELDS = ("title_en", "title_tr", "summary_en", "summary_tr")
+
+
+def save_module(module_id: str, *, position: int | None, area: str, competency: str | None, pass_mark: int,
+                validity_months: int | None, titles: dict, summaries: dict, now: datetime, new: bool):
+    """Create or edit a module with the checks module.yaml gets. Its content hash is recomputed like
+    the files', so an export of the edit imports unchanged."""
+    import re
+
+    from ..catalog.content import ModuleFile
+    from ..catalog.models import AREAS, COMPETENCIES, Module
+
+    errors = {}
+    module = db.session.get(Module, module_id)
+    if new and (not re.match(r"^[a-z0-9][a-z0-9-]{0,63}$", module_id or "") or module is not None):
+        errors["module_id"] = "lesson_id_taken"
+    if area not in AREAS:
+        errors["area"] = "unknown_area"
+    if competency is not None and competency not in COMPETENCIES:
+        errors["competency"] = "unknown_competency"
+    if not 1 <= pass_mark <= 100:
+        errors["pass_mark"] = "pass_mark_range"
+    if validity_months is not None and not 1 <= validity_months <= 240:
+        errors["validity"] = "validity_range"
+    for language in CONTENT_LANGUAGES:
+        if not (titles.get(language) or "").strip():
+            errors[f"title_{language}"] = "title_required"
+        if not (summaries.get(language) or "").strip():
+            errors[f"summary_{language}"] = "body_required"
+    if errors:
+        raise LessonInvalid(errors)
+    if module is None:
+        last = db.session.scalar(select(func.max(Module.position))) or 0
+        module = Module(id=module_id, position=position or last + 1, content_hash="", updated_at=now)
+        db.session.add(module)
+    module.area, module.competency, module.pass_mark = area, competency, pass_mark
+    module.certificate_validity_months = validity_months
+    module.titles = {k: v.strip() for k, v in titles.items()}
+    module.summaries = {k: v.strip() for k, v in summaries.items()}
+    module.updated_at = now
+    module.content_hash = ModuleFile(module.id, module.position, area, competency, validity_months, pass_mark,
+                                     module.titles, module.summaries).content_hash
+    db.session.flush()
+    return module
