@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -17,21 +16,9 @@ OPTION_SLOTS = "abcdef"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
-@dataclass
-class QuestionDraft:
-    """What the editor holds: tags, the key, and per language the stem, explanation and options."""
-
-    id: str
-    module_id: str
-    lesson_id: str
-    type: str
-    competency: str
-    dimension: str | None
-    difficulty: int
-    scenario: bool
-    option_ids: list[str]
-    correct: list[str]
-    texts: dict[str, dict] = field(default_factory=dict)  # language -> {stem, explanation, options: {id: {text, rationale}}}
+# What the editor holds is exactly what a question file entry holds: tags, key, and per language the
+# stem, explanation and options. One type serves both, so the two can never drift apart.
+QuestionDraft = QuestionFile
 
 
 class QuestionInvalid(Exception):
@@ -93,14 +80,6 @@ def _stem_taken(stem: str, language: str, question_id: str) -> bool:
                for _qid, texts in versions)
 
 
-def content_hash(draft: QuestionDraft) -> str:
-    """The same hash the file importer computes, so an export of a browser edit imports as unchanged."""
-    return QuestionFile(id=draft.id, module_id=draft.module_id, lesson_id=draft.lesson_id, type=draft.type,
-                        competency=draft.competency, dimension=draft.dimension, difficulty=draft.difficulty,
-                        scenario=draft.scenario, option_ids=draft.option_ids, correct=draft.correct,
-                        texts=draft.texts).content_hash
-
-
 def save_question(draft: QuestionDraft, *, new: bool, now: datetime) -> QuestionVersion | None:
     """Store the question; a changed text or key gets a new version (attempts keep pointing at theirs).
     Returns the new version, or None when nothing changed."""
@@ -113,7 +92,7 @@ def save_question(draft: QuestionDraft, *, new: bool, now: datetime) -> Question
         db.session.flush()
     question.lesson_id, question.type, question.competency = draft.lesson_id, draft.type, draft.competency
     question.dimension, question.difficulty, question.scenario = draft.dimension, draft.difficulty, draft.scenario
-    digest = content_hash(draft)
+    digest = draft.content_hash  # the importer's own hash: an export of this edit imports unchanged
     current = db.session.get(QuestionVersion, question.current_version_id) if question.current_version_id else None
     if current is not None and current.content_hash == digest:
         db.session.flush()
