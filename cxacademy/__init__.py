@@ -21,6 +21,11 @@ def create_app(config: type[Config] | None = None) -> Flask:
         path = os.path.join(app.instance_path, "cxacademy.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
 
+    if app.config["TRUSTED_PROXIES"] > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)

@@ -66,7 +66,11 @@ class Config:
     MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND", False)
 
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # memory:// counts per process; with several app servers use redis://host:6379/0 so they share counts.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # If Redis goes away, count in process memory until it is back rather than failing requests.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "cxacademy")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per 15 minutes")
@@ -77,6 +81,10 @@ class Config:
     EVIDENCE_FOLDER = os.environ.get("EVIDENCE_FOLDER")
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Number of reverse proxies (nginx, a load balancer) in front of the app whose X-Forwarded-For,
+    # -Proto and -Host are trusted. 0 (default): none, the peer address is the client. Behind one
+    # nginx set 1, or every client shares nginx's address and one rate limit.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Public address used in emails (links must work outside a request, e.g. from cron).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
