@@ -76,6 +76,27 @@ def test_autosave_accepts_json_with_the_csrf_header(bank, client, make_user, log
     assert item_at(attempt_id, 1).chosen == version_of(item).option_ids[:1]
 
 
+def test_a_stale_tab_moving_on_does_not_overwrite_the_answer_another_tab_saved_since(bank, client, make_user, login_as):
+    login_as(make_user())
+    attempt_id = start_mini(client)
+    options = version_of(item_at(attempt_id, 2)).option_ids
+    post_form(client, f"/attempts/{attempt_id}/answer", {"position": 2, "option": options[0], "shown": ""})
+    stale = client.get(f"/attempts/{attempt_id}?q=2").get_data(as_text=True)  # tab B shows options[0]
+    assert 'name="shown" value="%s"' % options[0] in stale
+    client.post(f"/attempts/{attempt_id}/answer", json={"position": 2, "option": [options[1]]},  # tab A changes it
+                headers={"X-CSRFToken": csrf_token(client), "Accept": "application/json"})
+    # Tab B presses "Next": its form resends the answer it showed, untouched.
+    response = post_form(client, f"/attempts/{attempt_id}/answer",
+                         {"position": 2, "option": options[0], "shown": options[0], "go": 3})
+    assert response.status_code == 302 and response.headers["Location"].endswith("q=3")
+    db.session.expire_all()
+    assert item_at(attempt_id, 2).chosen == [options[1]]
+    # A change made in a tab itself is saved (this one showed the question unanswered).
+    post_form(client, f"/attempts/{attempt_id}/answer", {"position": 2, "option": options[0], "shown": ""})
+    db.session.expire_all()
+    assert item_at(attempt_id, 2).chosen == [options[0]]
+
+
 def test_autosave_without_csrf_is_refused(bank, client, make_user, login_as):
     login_as(make_user())
     attempt_id = start_mini(client)

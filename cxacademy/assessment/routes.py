@@ -225,6 +225,12 @@ def _chosen_from_request() -> tuple[int | None, list[str]]:
     return request.form.get("position", type=int), request.form.getlist("option")
 
 
+def _as_shown(chosen: list[str]) -> bool:
+    """True when a form submit carries exactly the answer the page was rendered with."""
+    shown = request.form.get("shown")
+    return shown is not None and sorted(filter(None, shown.split(","))) == sorted(chosen)
+
+
 @bp.post("/attempts/<int:attempt_id>/answer")
 @login_required
 def answer(attempt_id: int):
@@ -234,6 +240,10 @@ def answer(attempt_id: int):
         abort(400)
     go_to = request.form.get("go", type=int)
     now = now_utc()
+    if chosen and not request.is_json and _as_shown(chosen):
+        # A navigation button resent the answer this page showed, which the learner did not touch
+        # here: another tab may have changed it since, so the older copy must not overwrite it.
+        chosen = []
     if chosen:
         try:
             item = services.save_answer(attempt, position, chosen, now=now, retention=current_user.review_retention)

@@ -33,6 +33,7 @@
         return response.json().then(function (body) { return { ok: response.ok, body: body }; });
       }).then(function (result) {
         if (result.ok) {
+          form.querySelector("input[name=shown]").value = options.join(",");
           say(document.documentElement.lang === "tr" ? "Kaydedildi." : document.documentElement.lang === "de" ? "Gespeichert." : "Saved.");
           var current = document.querySelector(".nav-item[aria-current=step]");
           if (current) { current.classList.add("nav-answered"); }
