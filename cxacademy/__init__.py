@@ -31,6 +31,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_blueprints(app)
     register_tool_links(app)
     register_security(app)
+    register_static_versions(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_cli(app)
@@ -103,6 +104,12 @@ def register_security(app: Flask) -> None:
     from .security import set_security_headers
 
     app.after_request(set_security_headers)
+
+
+def register_static_versions(app: Flask) -> None:
+    from . import static_files
+
+    static_files.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

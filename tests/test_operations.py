@@ -1,6 +1,8 @@
 """Operations: the health check and the `flask users` / `flask demo` commands."""
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import select
 
 from cxacademy.accounts.models import User
@@ -71,3 +73,24 @@ def test_a_page_without_its_database_answers_503_not_a_traceback(tmp_path):
     response = app.test_client().post("/login", data={"email": "a@example.com", "password": "whatever-long"})
     assert response.status_code == 503
     assert "Temporarily unavailable" in response.get_data(as_text=True) and "Traceback" not in response.get_data(as_text=True)
+
+
+def test_static_urls_carry_a_hash_of_the_file_that_changes_with_its_content(app, tmp_path):
+    import hashlib
+
+    from flask import url_for
+
+    folder = tmp_path / "static"
+    (folder / "css").mkdir(parents=True)
+    sheet = folder / "css" / "app.css"
+    sheet.write_text("body { color: black; }")
+    app.static_folder = str(folder)
+    with app.test_request_context():
+        first = url_for("static", filename="css/app.css")
+        sheet.write_text("body { color: navy; }")
+        os.utime(sheet, ns=(1, 1))  # a new modification time, as a deploy gives
+        second = url_for("static", filename="css/app.css")
+        missing = url_for("static", filename="css/none.css")
+    assert first == "/static/css/app.css?v=" + hashlib.sha256(b"body { color: black; }").hexdigest()[:12]
+    assert second == "/static/css/app.css?v=" + hashlib.sha256(b"body { color: navy; }").hexdigest()[:12]
+    assert missing == "/static/css/none.css"
