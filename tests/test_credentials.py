@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import io
 import random
+import re
 import shutil
 from pathlib import Path
 from datetime import date, timedelta
@@ -313,17 +314,34 @@ def test_trainer_revokes_with_a_reason_and_learner_cannot(app, client, finished_
     certificate = services.issue_due_certificates(finished_learner.id, now=now_utc())[0]
     db.session.commit()
     login_as(make_user())
-    assert post_form(client, f"/certificates/{certificate.id}/revoke", {"reason": "x"}).status_code == 403
+    assert post_form(client, f"/certificates/{certificate.id}/revoke", {f"certificate-{certificate.id}-reason": "x"}).status_code == 403
     trainer_client = app.test_client()
     trainer, stranger_trainer = make_user(role="trainer"), make_user(role="trainer")
     add_to_cohort_of(trainer, finished_learner)
     stranger = app.test_client()
     post_form(stranger, "/login", {"email": stranger_trainer.email, "password": PASSWORD})
-    assert post_form(stranger, f"/certificates/{certificate.id}/revoke", {"reason": "x"}).status_code == 404
+    assert post_form(stranger, f"/certificates/{certificate.id}/revoke", {f"certificate-{certificate.id}-reason": "x"}).status_code == 404
     post_form(trainer_client, "/login", {"email": trainer.email, "password": PASSWORD})
-    assert post_form(trainer_client, f"/certificates/{certificate.id}/revoke", {"reason": "Wrong person"}).status_code == 302
+    assert post_form(trainer_client, f"/certificates/{certificate.id}/revoke",
+                     {f"certificate-{certificate.id}-reason": "Wrong person"}).status_code == 302
     db.session.refresh(certificate)
     assert certificate.revoked_reason == "Wrong person"
+
+
+def test_expiring_page_gives_each_revoke_form_its_own_field_ids_and_names_modules_by_title(
+        app, client, finished_learner, make_user, login_as):
+    certificates = services.issue_due_certificates(finished_learner.id, now=now_utc())
+    db.session.commit()
+    assert len(certificates) >= 2
+    trainer = make_user(role="trainer")
+    add_to_cohort_of(trainer, finished_learner)
+    login_as(trainer)
+    html = client.get("/trainer/expiring").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    module_certificate = next(c for c in certificates if c.module_id)
+    module = db.session.get(Module, module_certificate.module_id)
+    assert f"{module_certificate.code} · {module.title('en')}" in html
 
 
 def test_trainer_csv_of_expiring_items_opens_in_excel_with_turkish_letters(client, make_user, login_as, rules):

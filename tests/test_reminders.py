@@ -112,6 +112,24 @@ def test_reminder_email_is_in_the_users_language(rules, runner, make_user, smtp_
     assert "expires" not in subject and "90" in subject
 
 
+def test_certificate_reminder_names_the_module_by_its_title_in_the_learners_language(rules, runner, make_user,
+                                                                                      smtp_server):
+    from cxacademy.credentials.models import Certificate
+
+    learner = make_user(locale="tr")
+    db.session.add(Certificate(user_id=learner.id, kind="module", module_id="mod-1", code="c0de1",
+                               expires_on=date(2027, 2, 28)))
+    db.session.commit()
+    assert send(runner, "2026-11-30").exit_code == 0
+    subject = smtp_server.messages[0]["Subject"]
+    assert "Modül mod-1" in subject and "(mod-1)" not in subject
+    ics = next(part for part in smtp_server.messages[0].iter_attachments()
+               if part.get_content_type() == "text/calendar").get_content()
+    assert "(reminder)" not in ics and "Modül mod-1" in ics
+    notification = db.session.scalar(select(Notification))
+    assert notification.title == subject
+
+
 def test_email_preference_off_sends_only_the_notification(rules, runner, make_user, smtp_server):
     user = make_user()
     user.email_ccxp_reminders = False

@@ -72,6 +72,11 @@ class RevokeForm(FlaskForm):
     submit = SubmitField(_l("Revoke certificate"))
 
 
+def revoke_form_for(certificate_id: int, **kwargs) -> RevokeForm:
+    """One form per certificate, prefixed with its id: a page listing many has no repeated field ids."""
+    return RevokeForm(prefix=f"certificate-{certificate_id}", **kwargs)
+
+
 class ReminderPreferencesForm(FlaskForm):
     email_ccxp_reminders = SelectField(_l("CCXP renewal reminders by email"), coerce=int,
                                        choices=[SelectChoice(1, _l("Yes")), SelectChoice(0, _l("No"))])

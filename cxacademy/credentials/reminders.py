@@ -7,7 +7,7 @@ its claim back, so the next run retries it while the others still go out.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from datetime import date, datetime, timedelta
 
@@ -181,7 +181,27 @@ def reminder_dates(expires_on: date, renewal_window_days: int | None) -> list[da
     return [expires_on - timedelta(days=w.days) for w in windows_for(renewal_window_days)]
 
 
-def _texts(reminder: Reminder, user: User, today: date) -> tuple[str, str, str]:
+def _subject_titles() -> dict[str, dict]:
+    """Titles per language of every module and exam blueprint, read once per run: a reminder names
+    what it is about in the learner's language, not by its id."""
+    from ..assessment.models import ExamBlueprint
+    from ..catalog.models import Module
+
+    titles = {row.id: row.titles for row in db.session.execute(select(ExamBlueprint.id, ExamBlueprint.titles))}
+    titles.update({row.id: row.titles for row in db.session.execute(select(Module.id, Module.titles))})
+    return titles
+
+
+def _subject_title(label: str, titles: dict[str, dict], language: str) -> str:
+    if label == "programme":
+        return _("the CX Academy programme")
+    texts = titles.get(label)
+    return (texts.get(language) or texts.get("en") or label) if texts else label
+
+
+def _texts(reminder: Reminder, user: User, today: date, titles: dict[str, dict] | None = None) -> tuple[str, str, str]:
+    if reminder.subject_kind != "ccxp":
+        reminder = replace(reminder, label=_subject_title(reminder.label, titles or {}, user.locale))
     if reminder.subject_kind == "assignment":
         link = url_for("catalog.dashboard", _external=True)
         days = (reminder.expires_on - today).days
@@ -231,6 +251,7 @@ def send_reminders(*, today: date, now: datetime, dry_run: bool = False, echo=pr
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({r.user_id for r in reminders})))} \
         if reminders else {}
     rules = {r.id: r for r in db.session.scalars(select(CredentialRule))}
+    titles = _subject_titles() if reminders else {}
     wanted = []
     for reminder in reminders:
         user = users[reminder.user_id]
@@ -262,7 +283,7 @@ def send_reminders(*, today: date, now: datetime, dry_run: bool = False, echo=pr
                     continue
                 user = users[reminder.user_id]
                 with force_locale(user.locale):
-                    title, body, link = _texts(reminder, user, today)
+                    title, body, link = _texts(reminder, user, today, titles)
                     if channel == "app":
                         db.session.add(Notification(user_id=user.id, title=title, body=body, link=link,
                                                     created_at=now))

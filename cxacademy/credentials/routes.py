@@ -19,7 +19,8 @@ from ..clock import now_utc
 from ..extensions import db
 from ..i18n import current_language
 from . import services
-from .forms import (ActivityForm, CredentialForm, ReminderPreferencesForm, RenewalForm, RevokeForm, message_for)
+from .forms import (ActivityForm, CredentialForm, ReminderPreferencesForm, RenewalForm, RevokeForm, message_for,
+                    revoke_form_for)
 from .models import CERTIFICATE_STATUS_LABELS, Certificate, CreditActivity, CredentialRule, ExternalCredential, Notification
 from .pdf import certificate_pdf
 from .reminders import calendar_file, reminder_dates
@@ -243,7 +244,7 @@ def revoke(certificate_id: int):
     certificate = db.get_or_404(Certificate, certificate_id)
     if not _can_see_learner(certificate.user_id):
         abort(404)
-    form = RevokeForm()
+    form = revoke_form_for(certificate.id)
     if not form.validate_on_submit():
         flash(form.reason.errors[0] if form.reason.errors else _("Give a reason for revoking."), "error")
         return redirect(url_for("credentials.expiring")), 303
@@ -291,4 +292,6 @@ def expiring():
     if scope is not None:
         recent = recent.where(Certificate.user_id.in_(scope))
     certificates = db.session.scalars(recent.order_by(Certificate.issued_at.desc()).limit(50)).all()
-    return render_template("credentials/expiring.html", rows=rows, certificates=certificates, revoke_form=RevokeForm())
+    modules = {m.id: m.title(current_language()) for m in db.session.scalars(select(Module))}
+    return render_template("credentials/expiring.html", rows=rows, modules=modules,
+                           revoke_forms=[(c, revoke_form_for(c.id, formdata=None)) for c in certificates])
