@@ -123,9 +123,13 @@ def test_certificate_reminder_names_the_module_by_its_title_in_the_learners_lang
     assert send(runner, "2026-11-30").exit_code == 0
     subject = smtp_server.messages[0]["Subject"]
     assert "Modül mod-1" in subject and "(mod-1)" not in subject
+    from icalendar import Calendar
+
     ics = next(part for part in smtp_server.messages[0].iter_attachments()
                if part.get_content_type() == "text/calendar").get_content()
-    assert "(reminder)" not in ics and "Modül mod-1" in ics
+    summaries = [str(event["SUMMARY"]) for event in Calendar.from_ical(ics).walk("VEVENT")]
+    assert summaries[0] == subject
+    assert all(s == f"{subject} (hatırlatma)" for s in summaries[1:]) and len(summaries) > 1
     notification = db.session.scalar(select(Notification))
     assert notification.title == subject
 

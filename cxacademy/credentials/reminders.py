@@ -153,7 +153,8 @@ def calendar_file(expires_on: date, reminder_dates: list[date], title: str, link
     cal = Calendar()
     cal.add("prodid", "-//CX Academy//Credential reminders//EN")
     cal.add("version", "2.0")
-    for day, summary in [(expires_on, title)] + [(d, f"{title} ({_('reminder')})") for d in reminder_dates]:
+    reminder_title = _("%(title)s (reminder)", title=title)
+    for day, summary in [(expires_on, title)] + [(d, reminder_title) for d in reminder_dates]:
         event = Event()
         event.add("uid", f"{summary}-{day.isoformat()}@cxacademy")
         event.add("dtstart", day)
@@ -294,7 +295,7 @@ def send_reminders(*, today: date, now: datetime, dry_run: bool = False, echo=pr
                         rule = rules.get(reminder.label)
                         ics = _cached_calendar(reminder.expires_on, rule.renewal_window_days if rule else None,
                                                title, link_base)
-                        message.attach("expiry.ics", "text/calendar", ics)
+                        message.attach("expiry.ics", "text/calendar; charset=utf-8", ics)
                 emails.append((reminder.key(channel), user.email, message))
             db.session.commit()  # the batch's notifications, with their claims already recorded
             failed_keys = []
