@@ -28,6 +28,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_logging(app)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_tool_links(app)
     register_security(app)
@@ -69,6 +70,13 @@ def register_extensions(app: Flask) -> None:
     from .tools import models as _tools_models  # noqa: F401
 
 
+def register_converters(app: Flask) -> None:
+    """Before the blueprints add their routes, which look their converters up."""
+    from .security import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
+
+
 def register_blueprints(app: Flask) -> None:
     from .accounts.routes import admin_bp, bp as accounts_bp
     from .assessment.routes import bp as assessment_bp
@@ -101,8 +109,9 @@ def register_tool_links(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from .security import set_security_headers
+    from .security import refuse_nul_characters, set_security_headers
 
+    app.before_request(refuse_nul_characters)
     app.after_request(set_security_headers)
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..clock import now_utc
 from ..extensions import db, limiter
 from ..i18n import current_language
-from ..security import safe_next_url
+from ..security import MAX_ID, safe_next_url
 from . import services
 from .access import role_required
 from .emails import send_password_reset
@@ -166,7 +166,8 @@ def _get_user_or_404(user_id: int) -> User:
 def users():
     search = request.args.get("q", "").strip()
     role = request.args.get("role", "")
-    page = db.paginate(services.users_query(search, role), per_page=25, error_out=False)
+    number = min(request.args.get("page", 1, type=int), MAX_ID)  # a larger one overflows the OFFSET
+    page = db.paginate(services.users_query(search, role), page=number, per_page=25, error_out=False)
     return render_template("accounts/admin_users.html", page=page, search=search, role=role, roles=ROLES,
                            action_form=ConfirmForm())
 

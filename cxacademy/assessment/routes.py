@@ -219,9 +219,12 @@ def attempt(attempt_id: int):
 
 def _chosen_from_request() -> tuple[int | None, list[str]]:
     if request.is_json:
-        payload = request.get_json(silent=True) or {}
-        chosen = payload.get("option", [])
-        return payload.get("position"), chosen if isinstance(chosen, list) else [chosen]
+        payload = request.get_json(silent=True)
+        if not isinstance(payload, dict):
+            return None, []
+        position, chosen = payload.get("position"), payload.get("option", [])
+        # Only a whole number is a position: a string, float, list or bool would reach the query.
+        return (position if type(position) is int else None), chosen if isinstance(chosen, list) else [chosen]
     return request.form.get("position", type=int), request.form.getlist("option")
 
 
@@ -238,6 +241,8 @@ def answer(attempt_id: int):
     position, chosen = _chosen_from_request()
     if position is None:
         abort(400)
+    if not 1 <= position <= attempt.question_count:  # also keeps huge numbers away from the database
+        return _fail(services.AssessmentError("not_in_attempt"))
     go_to = request.form.get("go", type=int)
     now = now_utc()
     if chosen and not request.is_json and _as_shown(chosen):

@@ -164,7 +164,8 @@ def preview():
     """Markdown to sanitised HTML for the live preview (CSRF checked on the X-CSRFToken header)."""
     from flask import jsonify
 
-    markdown = (request.get_json(silent=True) or {}).get("markdown", "")
+    payload = request.get_json(silent=True)
+    markdown = payload.get("markdown", "") if isinstance(payload, dict) else None
     if not isinstance(markdown, str):
         abort(400)
     return jsonify({"html": render_markdown(markdown[:200_000]).html})

@@ -20,6 +20,7 @@ from ..clock import now_utc
 from ..credentials.services import expiring_within
 from ..extensions import db
 from ..i18n import current_language
+from ..security import spreadsheet_safe
 from . import analysis, services
 from .forms import ERROR_MESSAGES, AssignmentForm, CohortForm, ExtraTimeForm, MembersForm
 
@@ -83,6 +84,10 @@ def add_members(cohort_id: int):
     if upload and upload.filename:
         raw = upload.read(1024 * 1024 + 1)
         upload.close()
+        # A NUL byte means binary (or UTF-16); PostgreSQL text could not hold it either.
+        if b"\x00" in raw:
+            form.csv_file.errors.append(ERROR_MESSAGES["not_text"])
+            return _cohort_page(cohort, members_form=form, status=INVALID)
         try:
             # Line numbers in the report then match the file's own when only a file is sent.
             text += ("\n" if text else "") + raw.decode("utf-8-sig")
@@ -143,7 +148,7 @@ def extra_time(cohort_id: int, user_id: int):
 
 def _csv(rows: list[list], filename: str) -> Response:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer).writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
     # The byte-order mark makes Excel read the file as UTF-8, so Turkish letters survive.
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -108,7 +108,9 @@ def add_members(cohort: Cohort, text: str, *, make_token) -> MemberImport:
         seen.add(email)
         user = user_by_email(email)
         if user is None:
-            user = register_user(name=name or email.split("@")[0], email=email, password=secrets.token_urlsafe(24))
+            # At most what the registration form allows (the column's size).
+            user = register_user(name=(name or email.split("@")[0])[:120], email=email,
+                                 password=secrets.token_urlsafe(24))
             result.invited.append((user, make_token(user)))
         if user.id in members:
             result.already.append(email)

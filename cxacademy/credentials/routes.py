@@ -18,6 +18,7 @@ from ..catalog.models import Module
 from ..clock import now_utc
 from ..extensions import db
 from ..i18n import current_language
+from ..security import spreadsheet_safe
 from . import services
 from .forms import (ActivityForm, CredentialForm, ReminderPreferencesForm, RenewalForm, RevokeForm, message_for,
                     revoke_form_for)
@@ -283,7 +284,8 @@ def expiring():
         writer = csv.writer(buffer)
         writer.writerow([_("Name"), _("Email"), _("What"), _("Expires on")])
         for row in rows:
-            writer.writerow([row.name, row.email, row.what or _("programme"), row.expires_on.isoformat()])
+            writer.writerow([spreadsheet_safe(cell) for cell in
+                             (row.name, row.email, row.what or _("programme"), row.expires_on.isoformat())])
         # A byte-order mark tells Excel the file is UTF-8, so Turkish letters survive.
         return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="expiring.csv"'})

@@ -131,6 +131,8 @@ def parse_credits(raw) -> int:
         value = Decimal(str(raw).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
         raise CredentialError("credits_not_number", "credits") from None
+    if not value.is_finite():  # NaN cannot even be compared with 0
+        raise CredentialError("credits_not_number", "credits")
     if value <= 0:
         raise CredentialError("credits_not_positive", "credits")
     quarters = value * QUARTERS
