@@ -686,9 +686,10 @@ def _cohort_inputs(sweep: Sweep) -> None:
     certificate = db.session.scalar(select(Certificate.id).where(Certificate.user_id == sweep.learner_id)
                                     .order_by(Certificate.id.desc()).limit(1))
     assert certificate, "the learner's module quiz issued no certificate"
-    sweep.post(trainer, f"/certificates/{certificate}/revoke", {"reason": "x" * 600}, "revoke")
+    field = f"certificate-{certificate}-reason"  # each revoke form is prefixed with its certificate
+    sweep.post(trainer, f"/certificates/{certificate}/revoke", {field: "x" * 600}, "revoke")
     reason = sweep.note("<iframe srcdoc=\"<script>alert(1)</script>\"></iframe>")
-    sweep.post(trainer, f"/certificates/{certificate}/revoke", {"reason": reason}, "revoke")
+    sweep.post(trainer, f"/certificates/{certificate}/revoke", {field: reason}, "revoke")
 
 
 def _admin_inputs(sweep: Sweep) -> None:

@@ -279,13 +279,18 @@ def expiring():
     from ..cohorts.services import visible_learner_ids
 
     rows = services.expiring_within(today, 90, learner_ids=visible_learner_ids(current_user))
+    modules = {m.id: m.title(current_language()) for m in db.session.scalars(select(Module))}
+
+    def what(row) -> str:
+        return modules.get(row.what, row.what.upper()) if row.what else _("programme")
+
     if request.args.get("format") == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow([_("Name"), _("Email"), _("What"), _("Expires on")])
         for row in rows:
             writer.writerow([spreadsheet_safe(cell) for cell in
-                             (row.name, row.email, row.what or _("programme"), row.expires_on.isoformat())])
+                             (row.name, row.email, what(row), row.expires_on.isoformat())])
         # A byte-order mark tells Excel the file is UTF-8, so Turkish letters survive.
         return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="expiring.csv"'})
@@ -294,6 +299,5 @@ def expiring():
     if scope is not None:
         recent = recent.where(Certificate.user_id.in_(scope))
     certificates = db.session.scalars(recent.order_by(Certificate.issued_at.desc()).limit(50)).all()
-    modules = {m.id: m.title(current_language()) for m in db.session.scalars(select(Module))}
-    return render_template("credentials/expiring.html", rows=rows, modules=modules,
+    return render_template("credentials/expiring.html", rows=rows, modules=modules, what=what,
                            revoke_forms=[(c, revoke_form_for(c.id, formdata=None)) for c in certificates])
