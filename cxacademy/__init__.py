@@ -157,7 +157,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(assessment_cli)
     app.cli.add_command(reminders_cli)
-    from .core.cli import backup_command
+    from .core.cli import backup_command, bench_cli
 
     app.cli.add_command(backup_command)
+    app.cli.add_command(bench_cli)
     register_content_checks()
