@@ -69,7 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from .authoring.routes import bp as authoring_bp
     from .catalog.routes import bp as catalog_bp
     from .cohorts.routes import bp as cohorts_bp
-    from .core.routes import bp as core_bp
+    from .core.routes import bench_bp, bp as core_bp
     from .credentials.routes import bp as credentials_bp
     from .tools.routes import bp as tools_bp
 
@@ -82,6 +82,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(tools_bp)
+    if app.config["BENCH_HELLO_ENDPOINT"]:
+        app.register_blueprint(bench_bp)
 
 
 def register_tool_links(app: Flask) -> None:
