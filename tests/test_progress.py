@@ -107,10 +107,10 @@ def test_progress_figures_per_module_overall_and_competency(course, make_user):
     other = make_user()
     services.complete_lesson(other.id, db.session.get(services.Lesson, "m2-lesson-2"), now=now)
     db.session.commit()
-    by_module = {row.id: (row.completed, row.lessons) for row in services.module_progress(user.id)}
-    assert by_module == {"mod-1": (2, 2), "mod-2": (1, 2)}
-    assert services.overall_progress(user.id) == (3, 4)
-    assert {row.competency: (row.completed, row.lessons) for row in services.competency_progress(user.id)} == \
+    modules = services.module_progress(user.id)
+    assert {row.id: (row.completed, row.lessons) for row in modules} == {"mod-1": (2, 2), "mod-2": (1, 2)}
+    assert services.overall_progress(modules) == (3, 4)
+    assert {row.competency: (row.completed, row.lessons) for row in services.competency_progress(modules)} == \
         {"insights": (2, 2), "metrics": (1, 2)}
 
 
