@@ -6,8 +6,9 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import and_, case, func, select, union_all, update
+from sqlalchemy import and_, bindparam, case, func, select, union_all, update
 
 from ..catalog.models import Lesson, LessonProgress, Module
 from ..extensions import db
@@ -346,19 +347,29 @@ def mock_trend(user_id: int, limit: int = 20) -> list:
     return list(reversed(rows))
 
 
+# The dashboard's statements are built once, with bound parameters: building one took about a
+# third of the time of running it.
+@cache
+def _recent_results_statement():
+    return (select(Attempt.id, Attempt.kind, Attempt.submitted_at, Attempt.correct_count, Attempt.question_count,
+                   Attempt.passed, Attempt.module_id, Attempt.lesson_id, Attempt.blueprint)
+            .where(Attempt.user_id == bindparam("user_id"), Attempt.submitted_at.is_not(None))
+            .order_by(Attempt.submitted_at.desc()).limit(bindparam("limit")))
+
+
 def recent_results(user_id: int, limit: int = 5) -> list:
-    return db.session.execute(
-        select(Attempt.id, Attempt.kind, Attempt.submitted_at, Attempt.correct_count, Attempt.question_count,
-               Attempt.passed, Attempt.module_id, Attempt.lesson_id, Attempt.blueprint)
-        .where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None))
-        .order_by(Attempt.submitted_at.desc()).limit(limit)).all()
+    return db.session.execute(_recent_results_statement(), {"user_id": user_id, "limit": limit}).all()
+
+
+@cache
+def _open_attempts_statement():
+    return (select(Attempt.id, Attempt.kind, Attempt.started_at, Attempt.deadline_at, Attempt.blueprint)
+            .where(Attempt.user_id == bindparam("user_id"), Attempt.submitted_at.is_(None))
+            .order_by(Attempt.started_at.desc()).limit(5))
 
 
 def open_attempts(user_id: int) -> list:
-    return db.session.execute(
-        select(Attempt.id, Attempt.kind, Attempt.started_at, Attempt.deadline_at, Attempt.blueprint)
-        .where(Attempt.user_id == user_id, Attempt.submitted_at.is_(None))
-        .order_by(Attempt.started_at.desc()).limit(5)).all()
+    return db.session.execute(_open_attempts_statement(), {"user_id": user_id}).all()
 
 
 def completed_module_ids(user_id: int) -> set[str]:

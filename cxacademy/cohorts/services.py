@@ -7,8 +7,9 @@ import io
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, bindparam, case, func, select
 
 from ..accounts.models import User, user_by_email
 from ..accounts.services import AccountError, normalise_email, register_user
@@ -141,13 +142,19 @@ def add_assignment(cohort: Cohort, *, kind: str, module_id: str | None, blueprin
     return assignment
 
 
+@cache
+def _assignments_for_learner_statement():
+    # Built once, with a bound parameter: it is on every dashboard.
+    return (select(Assignment.id, Assignment.kind, Assignment.module_id, Assignment.blueprint_id, Assignment.due_on,
+                   Cohort.name.label("cohort"))
+            .join(Cohort, Cohort.id == Assignment.cohort_id)
+            .join(CohortMember, and_(CohortMember.cohort_id == Cohort.id,
+                                     CohortMember.user_id == bindparam("user_id")))
+            .order_by(Assignment.due_on))
+
+
 def assignments_for_learner(user_id: int) -> list:
-    return db.session.execute(
-        select(Assignment.id, Assignment.kind, Assignment.module_id, Assignment.blueprint_id, Assignment.due_on,
-               Cohort.name.label("cohort"))
-        .join(Cohort, Cohort.id == Assignment.cohort_id)
-        .join(CohortMember, and_(CohortMember.cohort_id == Cohort.id, CohortMember.user_id == user_id))
-        .order_by(Assignment.due_on)).all()
+    return db.session.execute(_assignments_for_learner_statement(), {"user_id": user_id}).all()
 
 
 def assignment_status(cohort: Cohort, *, today: date) -> list:
