@@ -206,15 +206,17 @@ def attempt(attempt_id: int):
     if not 1 <= position <= attempt.question_count:
         abort(404)
     item, version = services.item_with_version(attempt, position)
-    if attempt.last_position != position:
-        attempt.last_position = position
-        db.session.commit()
+    moved = attempt.last_position != position
+    attempt.last_position = position
     show_feedback = attempt.mode == "study" and item.chosen is not None
     remaining = int((attempt.deadline_at - now).total_seconds()) if attempt.deadline_at else None
-    return render_template("assessment/attempt.html", attempt=attempt, item=item, version=version,
+    page = render_template("assessment/attempt.html", attempt=attempt, item=item, version=version,
                            text=version.text(current_language()), qtype=QUESTION_TYPES[version.type],
                            show_feedback=show_feedback, navigator=services.navigator(attempt),
                            remaining=remaining, form=ActionForm())
+    if moved:
+        db.session.commit()  # after rendering: a commit expires the attempt and the learner, loaded again otherwise
+    return page
 
 
 def _chosen_from_request() -> tuple[int | None, list[str]]:
