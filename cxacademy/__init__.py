@@ -109,7 +109,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from .i18n import LANGUAGE_NAMES, current_language
+    from .i18n import LANGUAGE_NAMES, current_language, install_template_gettext
+
+    install_template_gettext(app)
 
     from flask_babel import format_date, format_datetime
 
