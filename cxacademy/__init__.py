@@ -23,6 +23,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     register_logging(app)
     register_extensions(app)
+    register_database(app)
     register_blueprints(app)
     register_tool_links(app)
     register_security(app)
@@ -61,6 +62,12 @@ def register_extensions(app: Flask) -> None:
     from .cohorts import models as _cohorts_models  # noqa: F401
     from .credentials import models as _credentials_models  # noqa: F401
     from .tools import models as _tools_models  # noqa: F401
+
+
+def register_database(app: Flask) -> None:
+    from .database import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:
