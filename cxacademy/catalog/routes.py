@@ -30,6 +30,7 @@ def dashboard():
     language = current_language()
     modules = services.module_progress(current_user.id)
     completed, total = services.overall_progress(modules)
+    activity = services.recent_activity(current_user.id, language)
     now = now_utc()
     return render_template(
         "catalog/dashboard.html",
@@ -40,8 +41,8 @@ def dashboard():
         modules=modules,
         overall=(completed, total, _percent(completed, total)),
         competencies=services.competency_progress(modules),
-        resume=services.continue_lesson(current_user.id, language),
-        activity=services.recent_activity(current_user.id, language),
+        resume=services.continue_lesson(current_user.id, language, activity),
+        activity=activity,
         percent=_percent,
     )
 

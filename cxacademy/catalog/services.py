@@ -357,9 +357,14 @@ def _continue_statements():
     return recent, first_open
 
 
-def continue_lesson(user_id: int, language: str):
+def continue_lesson(user_id: int, language: str, activity: list | None = None):
     """Where to continue: the most recently opened unfinished lesson, else the first unfinished one
-    in course order, else None (everything done). Returns (id, title, module_id) or None."""
+    in course order, else None (everything done). Returns (id, module_id, title) or None.
+    `activity`, the learner's recent_activity() when the caller has it, usually holds the answer
+    already (a statement saved on the dashboard)."""
+    for row in activity or ():
+        if row.completed_at is None and row.retired_at is None:
+            return row
     recent, first_open = _continue_statements()
     params = {"user_id": user_id, "language": language}
     return db.session.execute(recent, params).first() or db.session.execute(first_open, params).first()
@@ -368,14 +373,15 @@ def continue_lesson(user_id: int, language: str):
 @cache
 def _recent_activity_statement():
     return _with_titles(
-        select(Lesson.id, LessonProgress.last_viewed_at, LessonProgress.completed_at)
+        select(Lesson.id, Lesson.module_id, Lesson.retired_at, LessonProgress.last_viewed_at,
+               LessonProgress.completed_at)
         .join(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
                                    LessonProgress.user_id == bindparam("user_id")))
         .order_by(LessonProgress.last_viewed_at.desc()).limit(bindparam("limit")), bindparam("language"))
 
 
 def recent_activity(user_id: int, language: str, limit: int = 5) -> list:
-    """The learner's latest lesson activity: (id, title, last_viewed_at, completed_at)."""
+    """The learner's latest lesson activity: (id, module_id, retired_at, last_viewed_at, completed_at, title)."""
     return db.session.execute(_recent_activity_statement(),
                               {"user_id": user_id, "language": language, "limit": limit}).all()
 
