@@ -97,11 +97,11 @@ def hub():
         select(Module).where(Module.retired_at.is_(None)).order_by(Module.position))]
     blueprints = db.session.scalars(select(ExamBlueprint).order_by(ExamBlueprint.position)).all()
     now = now_utc()
+    attempts = services.latest_attempts(current_user.id, results=10)
     return render_template("assessment/hub.html", blueprints=blueprints, mock_form=StartMockForm(),
                            practice_form=PracticeForm().fill_choices(modules), action_form=ActionForm(),
                            due=review.due_count(current_user.id, now=now),
-                           open_attempts=services.open_attempts(current_user.id),
-                           results=services.recent_results(current_user.id, limit=10))
+                           open_attempts=attempts.open, results=attempts.results)
 
 
 @bp.post("/practice/mock")

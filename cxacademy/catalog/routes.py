@@ -31,12 +31,12 @@ def dashboard():
     modules = services.module_progress(current_user.id)
     completed, total = services.overall_progress(modules)
     activity = services.recent_activity(current_user.id, language)
+    attempts = assessment.latest_attempts(current_user.id, results=5)
     now = now_utc()
     return render_template(
         "catalog/dashboard.html",
         reviews_due=review.due_count(current_user.id, now=now),
-        results=assessment.recent_results(current_user.id, limit=5),
-        open_attempts=assessment.open_attempts(current_user.id),
+        results=attempts.results, open_attempts=attempts.open,
         assignments=assignments_for_learner(current_user.id), today=now.date(),
         modules=modules,
         overall=(completed, total, _percent(completed, total)),
