@@ -371,15 +371,16 @@ class LatestAttempts(NamedTuple):
 
 @cache
 def _latest_attempts_statement():
-    # Built once, with bound parameters (it is on the dashboard and the practice hub): building it
-    # took about a third of the time of running it. Both lists in one statement.
-    columns = (Attempt.id, Attempt.kind, Attempt.started_at, Attempt.deadline_at, Attempt.submitted_at,
-               Attempt.correct_count, Attempt.question_count, Attempt.passed, Attempt.module_id, Attempt.lesson_id,
-               Attempt.blueprint)
-    results = (select(*columns).where(Attempt.user_id == bindparam("user_id"), Attempt.submitted_at.is_not(None))
-               .order_by(Attempt.submitted_at.desc()).limit(bindparam("results")))
-    still_open = (select(*columns).where(Attempt.user_id == bindparam("user_id"), Attempt.submitted_at.is_(None))
-                  .order_by(Attempt.started_at.desc()).limit(5))
+    # Built once, with bound parameters, on the table (it is on the dashboard and the practice hub):
+    # building it took about a third of the time of running it, the ORM's per-execution work a
+    # quarter. Both lists in one statement.
+    a = Attempt.__table__.c
+    columns = (a.id, a.kind, a.started_at, a.deadline_at, a.submitted_at, a.correct_count, a.question_count, a.passed,
+               a.module_id, a.lesson_id, a.blueprint)
+    results = (select(*columns).where(a.user_id == bindparam("user_id"), a.submitted_at.is_not(None))
+               .order_by(a.submitted_at.desc()).limit(bindparam("results")))
+    still_open = (select(*columns).where(a.user_id == bindparam("user_id"), a.submitted_at.is_(None))
+                  .order_by(a.started_at.desc()).limit(5))
     return union_all(select(results.subquery()), select(still_open.subquery()))
 
 

@@ -298,19 +298,23 @@ def complete_lesson(user_id: int, lesson: Lesson, *, now: datetime) -> bool:
 # building one took about a third of the time of running it.
 @cache
 def _module_progress_statement():
-    done = and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == bindparam("user_id"),
-                LessonProgress.completed_at.is_not(None))
-    return (select(Module.id, Module.position, Module.titles, Module.summaries, Module.area, Module.competency,
-                   func.count(Lesson.id).label("lessons"),
-                   func.count(LessonProgress.id).label("completed"),
-                   func.coalesce(func.sum(Lesson.minutes), 0).label("minutes"))
-            .outerjoin(Lesson, and_(Lesson.module_id == Module.id, Lesson.retired_at.is_(None)))
-            .outerjoin(LessonProgress, done)
-            .where(Module.retired_at.is_(None))
+    # On the tables, not the entities: plain rows, without the ORM's per-execution work (a quarter
+    # of this statement's time; it is on the dashboard and the catalogue).
+    modules, lessons, progress = Module.__table__.c, Lesson.__table__.c, LessonProgress.__table__.c
+    done = and_(progress.lesson_id == lessons.id, progress.user_id == bindparam("user_id"),
+                progress.completed_at.is_not(None))
+    return (select(modules.id, modules.position, modules.titles, modules.summaries, modules.area, modules.competency,
+                   func.count(lessons.id).label("lessons"),
+                   func.count(progress.id).label("completed"),
+                   func.coalesce(func.sum(lessons.minutes), 0).label("minutes"))
+            .select_from(Module.__table__)
+            .outerjoin(Lesson.__table__, and_(lessons.module_id == modules.id, lessons.retired_at.is_(None)))
+            .outerjoin(LessonProgress.__table__, done)
+            .where(modules.retired_at.is_(None))
             # Grouping by the primary key is enough: the other columns depend on it (and PostgreSQL
             # cannot group by JSON columns).
-            .group_by(Module.id)
-            .order_by(Module.position))
+            .group_by(modules.id)
+            .order_by(modules.position))
 
 
 def module_progress(user_id: int) -> list:
