@@ -217,7 +217,9 @@ def with_cpu(measured: Figures, entries: dict, sampler: CpuSampler) -> Figures:
         return measured
     requests = sum(e["num_requests"] for e in window)
     used = sampler.between(min(e["start_time"] for e in window), max(e["last_request_timestamp"] for e in window))
-    measured.app_cpu_ms, measured.db_cpu_ms, measured.locust_cpu_ms = (1000 * seconds / requests for seconds in used)
+    # max(0, ..): a backend that exits during the window takes its CPU time with it.
+    measured.app_cpu_ms, measured.db_cpu_ms, measured.locust_cpu_ms = (max(0.0, 1000 * seconds / requests)
+                                                                       for seconds in used)
     return measured
 
 
