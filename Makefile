@@ -5,9 +5,11 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
+BENCH_DATABASE_URL ?= postgresql://cxacademy:cxacademy-ci@127.0.0.1:5432/cxacademy_bench
 TRANSLATIONS := cxacademy/translations
 
-.PHONY: run test install install-test translations translations-extract translations-update db-upgrade content-import demo clean
+.PHONY: run test bench install install-test install-bench translations translations-extract translations-update db-upgrade content-import demo clean
 
 run: install translations db-upgrade content-import demo
 	@echo "CX Academy on http://127.0.0.1:5000  (Ctrl+C to stop)"
@@ -20,6 +22,10 @@ test: install-test translations
 	  TEST_DATABASE_URL="$$PG_TEST_DATABASE_URL" $(BIN)/python -m pytest -m "not e2e" -p no:cacheprovider; \
 	fi
 
+# Load benchmarks by hand (not part of `make test`): reseeds BENCH_DATABASE_URL from scratch. bench/README.md
+bench: install-bench translations
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/load/run.py
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -31,8 +37,13 @@ $(TEST_STAMP): requirements.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	@touch $@ $(STAMP)
 
+$(BENCH_STAMP): requirements.txt requirements-bench.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	@touch $@ $(STAMP)
+
 install: $(STAMP)
 install-test: $(TEST_STAMP)
+install-bench: $(BENCH_STAMP)
 
 translations: install
 	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)

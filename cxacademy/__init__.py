@@ -29,6 +29,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_converters(app)
+    register_database(app)
     register_blueprints(app)
     register_tool_links(app)
     register_security(app)
@@ -77,13 +78,19 @@ def register_converters(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
 
 
+def register_database(app: Flask) -> None:
+    from .database import register
+
+    register(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from .accounts.routes import admin_bp, bp as accounts_bp
     from .assessment.routes import bp as assessment_bp
     from .authoring.routes import bp as authoring_bp
     from .catalog.routes import bp as catalog_bp
     from .cohorts.routes import bp as cohorts_bp
-    from .core.routes import bp as core_bp
+    from .core.routes import bench_bp, bp as core_bp
     from .credentials.routes import bp as credentials_bp
     from .tools.routes import bp as tools_bp
 
@@ -96,6 +103,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(tools_bp)
+    if app.config["BENCH_HELLO_ENDPOINT"]:
+        app.register_blueprint(bench_bp)
 
 
 def register_tool_links(app: Flask) -> None:
@@ -128,7 +137,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from .i18n import LANGUAGE_NAMES, current_language
+    from .i18n import LANGUAGE_NAMES, current_language, install_template_gettext
+
+    install_template_gettext(app)
 
     from flask_babel import format_date, format_datetime
 
@@ -178,7 +189,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(assessment_cli)
     app.cli.add_command(reminders_cli)
-    from .core.cli import backup_command
+    from .core.cli import backup_command, bench_cli
 
     app.cli.add_command(backup_command)
+    app.cli.add_command(bench_cli)
     register_content_checks()

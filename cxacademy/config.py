@@ -85,6 +85,8 @@ class Config:
     # -Proto and -Host are trusted. 0 (default): none, the peer address is the client. Behind one
     # nginx set 1, or every client shares nginx's address and one rate limit.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # `make bench` only: a bare "hello" page (no session, no database) that load figures are compared with.
+    BENCH_HELLO_ENDPOINT = _bool("BENCH_HELLO_ENDPOINT", False)
     # Public address used in emails (links must work outside a request, e.g. from cron).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
@@ -107,6 +109,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-only-not-secret"
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL"))
     RATELIMIT_ENABLED = False
+    BENCH_HELLO_ENDPOINT = False  # whatever the shell says: tests that need it turn it on
     MAIL_SUPPRESS_SEND = False
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 0  # tests point this at their own SMTP server

@@ -8,8 +8,12 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 30
-max_requests = 2000          # recycle workers now and then
+# Recycle workers now and then. `make bench` sets 0 (never): at a saturating load a worker would
+# otherwise restart every few seconds, and the figures would measure restarts.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
 max_requests_jitter = 200
-accesslog = "-"
+# "-" is stderr; GUNICORN_ACCESS_LOG=off turns the access log off (`make bench` does).
+_access_log = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = None if _access_log == "off" else _access_log
 errorlog = "-"
 forwarded_allow_ips = "127.0.0.1"  # nginx on the same host sets X-Forwarded-*

@@ -1,9 +1,9 @@
-"""Operations: the health check and the `flask users` / `flask demo` commands."""
+"""Operations: the health check, the `flask users` / `flask demo` commands, the bench's hello page."""
 from __future__ import annotations
 
 import os
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from cxacademy.accounts.models import User
 from cxacademy.accounts.services import password_matches
@@ -94,3 +94,19 @@ def test_static_urls_carry_a_hash_of_the_file_that_changes_with_its_content(app,
     assert first == "/static/css/app.css?v=" + hashlib.sha256(b"body { color: black; }").hexdigest()[:12]
     assert second == "/static/css/app.css?v=" + hashlib.sha256(b"body { color: navy; }").hexdigest()[:12]
     assert missing == "/static/css/none.css"
+
+
+def test_the_bench_hello_page_does_not_exist_unless_configured(client):
+    assert client.get("/bench/hello").status_code == 404
+
+
+def test_the_bench_hello_page_answers_plain_text_without_touching_the_database(app_factory):
+    app = app_factory(BENCH_HELLO_ENDPOINT=True)
+    statements = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        response = app.test_client().get("/bench/hello")
+        silent = list(statements)
+        app.test_client().get("/healthz")  # the listener does see a page that reads the database
+    assert response.status_code == 200 and response.get_data(as_text=True) == "hello"
+    assert response.mimetype == "text/plain" and silent == [] and statements

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from functools import cache
 
 from flask_login import UserMixin
-from sqlalchemy import String, func, select
+from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import now_utc
@@ -58,12 +59,18 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email} {self.role}>"
 
 
+@cache
+def _user_by_id():
+    # Built once: every page a learner opens loads them first.
+    return select(User).where(User.id == bindparam("user_id"))
+
+
 @login_manager.user_loader
 def load_user(identity: str) -> User | None:
     user_id, _, stamp = identity.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalars(_user_by_id(), {"user_id": int(user_id)}).first()
     if user is None or not user.active or user.session_stamp != stamp:
         return None
     return user

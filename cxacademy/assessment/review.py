@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..extensions import db
 from .models import ReviewCard
@@ -42,9 +43,15 @@ def record_answer(user_id: int, question_id: str, correct: bool, *, now: datetim
     return card_row
 
 
+@cache
+def _due_count_statement():
+    # Built once (it is on the dashboard), on the table: plain SQL, no ORM bookkeeping.
+    cards = ReviewCard.__table__
+    return select(func.count()).where(cards.c.user_id == bindparam("user_id"), cards.c.due_at <= bindparam("now"))
+
+
 def due_count(user_id: int, *, now: datetime) -> int:
-    return db.session.scalar(select(func.count()).select_from(ReviewCard)
-                             .where(ReviewCard.user_id == user_id, ReviewCard.due_at <= now))
+    return db.session.scalar(_due_count_statement(), {"user_id": user_id, "now": now})
 
 
 def due_question_ids(user_id: int, *, now: datetime, limit: int) -> list[str]:

@@ -97,11 +97,11 @@ def hub():
         select(Module).where(Module.retired_at.is_(None)).order_by(Module.position))]
     blueprints = db.session.scalars(select(ExamBlueprint).order_by(ExamBlueprint.position)).all()
     now = now_utc()
+    attempts = services.latest_attempts(current_user.id, results=10)
     return render_template("assessment/hub.html", blueprints=blueprints, mock_form=StartMockForm(),
                            practice_form=PracticeForm().fill_choices(modules), action_form=ActionForm(),
                            due=review.due_count(current_user.id, now=now),
-                           open_attempts=services.open_attempts(current_user.id),
-                           results=services.recent_results(current_user.id, limit=10))
+                           open_attempts=attempts.open, results=attempts.results)
 
 
 @bp.post("/practice/mock")
@@ -206,15 +206,17 @@ def attempt(attempt_id: int):
     if not 1 <= position <= attempt.question_count:
         abort(404)
     item, version = services.item_with_version(attempt, position)
-    if attempt.last_position != position:
-        attempt.last_position = position
-        db.session.commit()
+    moved = attempt.last_position != position
+    attempt.last_position = position
     show_feedback = attempt.mode == "study" and item.chosen is not None
     remaining = int((attempt.deadline_at - now).total_seconds()) if attempt.deadline_at else None
-    return render_template("assessment/attempt.html", attempt=attempt, item=item, version=version,
+    page = render_template("assessment/attempt.html", attempt=attempt, item=item, version=version,
                            text=version.text(current_language()), qtype=QUESTION_TYPES[version.type],
                            show_feedback=show_feedback, navigator=services.navigator(attempt),
                            remaining=remaining, form=ActionForm())
+    if moved:
+        db.session.commit()  # after rendering: a commit expires the attempt and the learner, loaded again otherwise
+    return page
 
 
 def _chosen_from_request() -> tuple[int | None, list[str]]:

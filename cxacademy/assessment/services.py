@@ -6,8 +6,10 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import and_, case, func, select, union_all, update
+from sqlalchemy import and_, bindparam, case, func, select, union_all, update
 
 from ..catalog.models import Lesson, LessonProgress, Module
 from ..extensions import db
@@ -184,9 +186,18 @@ def finalise_if_overdue(attempt: Attempt, *, now: datetime) -> bool:
     return False
 
 
+# Statements on the question page and the autosave are built once, with bound parameters:
+# building one took about a third of the time of running it.
+_AT_POSITION = (AttemptItem.attempt_id == bindparam("attempt_id"), AttemptItem.position == bindparam("position"))
+
+
+@cache
+def _item_statement():
+    return select(AttemptItem).where(*_AT_POSITION)
+
+
 def _item(attempt: Attempt, position: int) -> AttemptItem:
-    item = db.session.scalar(select(AttemptItem).where(AttemptItem.attempt_id == attempt.id,
-                                                       AttemptItem.position == position))
+    item = db.session.scalar(_item_statement(), {"attempt_id": attempt.id, "position": position})
     if item is None:
         raise AssessmentError("not_in_attempt")
     return item
@@ -274,18 +285,25 @@ def attempt_items(attempt: Attempt) -> list:
         .where(AttemptItem.attempt_id == attempt.id).order_by(AttemptItem.position)).all()
 
 
+@cache
+def _navigator_statement():
+    return (select(AttemptItem.position, AttemptItem.chosen.is_not(None).label("answered"), AttemptItem.flagged)
+            .where(AttemptItem.attempt_id == bindparam("attempt_id")).order_by(AttemptItem.position))
+
+
 def navigator(attempt: Attempt) -> list:
     """(position, answered, flagged) for every item: one statement, no question text."""
-    return db.session.execute(
-        select(AttemptItem.position, AttemptItem.chosen.is_not(None).label("answered"), AttemptItem.flagged)
-        .where(AttemptItem.attempt_id == attempt.id).order_by(AttemptItem.position)).all()
+    return db.session.execute(_navigator_statement(), {"attempt_id": attempt.id}).all()
+
+
+@cache
+def _item_with_version_statement():
+    return (select(AttemptItem, QuestionVersion)
+            .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id).where(*_AT_POSITION))
 
 
 def item_with_version(attempt: Attempt, position: int):
-    row = db.session.execute(
-        select(AttemptItem, QuestionVersion)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(AttemptItem.attempt_id == attempt.id, AttemptItem.position == position)).first()
+    row = db.session.execute(_item_with_version_statement(), {"attempt_id": attempt.id, "position": position}).first()
     if row is None:
         raise AssessmentError("not_in_attempt")
     return row
@@ -346,19 +364,33 @@ def mock_trend(user_id: int, limit: int = 20) -> list:
     return list(reversed(rows))
 
 
-def recent_results(user_id: int, limit: int = 5) -> list:
-    return db.session.execute(
-        select(Attempt.id, Attempt.kind, Attempt.submitted_at, Attempt.correct_count, Attempt.question_count,
-               Attempt.passed, Attempt.module_id, Attempt.lesson_id, Attempt.blueprint)
-        .where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None))
-        .order_by(Attempt.submitted_at.desc()).limit(limit)).all()
+class LatestAttempts(NamedTuple):
+    results: list  # submitted, newest first
+    open: list  # not yet submitted, newest first
 
 
-def open_attempts(user_id: int) -> list:
-    return db.session.execute(
-        select(Attempt.id, Attempt.kind, Attempt.started_at, Attempt.deadline_at, Attempt.blueprint)
-        .where(Attempt.user_id == user_id, Attempt.submitted_at.is_(None))
-        .order_by(Attempt.started_at.desc()).limit(5)).all()
+@cache
+def _latest_attempts_statement():
+    # Built once, with bound parameters, on the table (it is on the dashboard and the practice hub):
+    # building it took about a third of the time of running it, the ORM's per-execution work a
+    # quarter. Both lists in one statement.
+    a = Attempt.__table__.c
+    columns = (a.id, a.kind, a.started_at, a.deadline_at, a.submitted_at, a.correct_count, a.question_count, a.passed,
+               a.module_id, a.lesson_id, a.blueprint)
+    results = (select(*columns).where(a.user_id == bindparam("user_id"), a.submitted_at.is_not(None))
+               .order_by(a.submitted_at.desc()).limit(bindparam("results")))
+    still_open = (select(*columns).where(a.user_id == bindparam("user_id"), a.submitted_at.is_(None))
+                  .order_by(a.started_at.desc()).limit(5))
+    return union_all(select(results.subquery()), select(still_open.subquery()))
+
+
+def latest_attempts(user_id: int, results: int = 5) -> LatestAttempts:
+    """The learner's latest `results` submitted attempts and up to five open ones, newest first."""
+    rows = db.session.execute(_latest_attempts_statement(), {"user_id": user_id, "results": results}).all()
+    return LatestAttempts(sorted((r for r in rows if r.submitted_at is not None), key=lambda r: r.submitted_at,
+                                 reverse=True),
+                          sorted((r for r in rows if r.submitted_at is None), key=lambda r: r.started_at,
+                                 reverse=True))
 
 
 def completed_module_ids(user_id: int) -> set[str]:

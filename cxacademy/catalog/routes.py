@@ -29,19 +29,20 @@ def _percent(done: int, total: int) -> int:
 def dashboard():
     language = current_language()
     modules = services.module_progress(current_user.id)
-    completed, total = services.overall_progress(current_user.id)
+    completed, total = services.overall_progress(modules)
+    activity = services.recent_activity(current_user.id, language)
+    attempts = assessment.latest_attempts(current_user.id, results=5)
     now = now_utc()
     return render_template(
         "catalog/dashboard.html",
         reviews_due=review.due_count(current_user.id, now=now),
-        results=assessment.recent_results(current_user.id, limit=5),
-        open_attempts=assessment.open_attempts(current_user.id),
+        results=attempts.results, open_attempts=attempts.open,
         assignments=assignments_for_learner(current_user.id), today=now.date(),
         modules=modules,
         overall=(completed, total, _percent(completed, total)),
-        competencies=services.competency_progress(current_user.id),
-        resume=services.continue_lesson(current_user.id, language),
-        activity=services.recent_activity(current_user.id, language),
+        competencies=services.competency_progress(modules),
+        resume=services.continue_lesson(current_user.id, language, activity),
+        activity=activity,
         percent=_percent,
     )
 
@@ -70,20 +71,14 @@ def module(module_id: str):
 @bp.get("/lessons/<lesson_id>")
 @login_required
 def lesson(lesson_id: str):
-    lesson = services.visible_lesson(lesson_id, current_user.id)
+    lesson = services.lesson_page(lesson_id, current_user.id, current_language())
     if lesson is None:
         abort(404)
-    language = current_language()
-    text, fell_back = services.lesson_text(lesson.id, language)
-    previous, following = services.lesson_neighbours(lesson, language)
-    module = db.session.get(Module, lesson.module_id)
-    services.record_view(current_user.id, lesson.id, now=now_utc())
-    completed_at = db.session.scalar(services.completion_time(current_user.id, lesson.id))
-    db.session.commit()
-    return render_template("catalog/lesson.html", lesson=lesson, text=text, fell_back=fell_back, module=module,
-                           previous=previous, following=following, completed_at=completed_at,
-                           form=CompleteLessonForm(), quiz_form=StartQuizForm(),
-                           has_questions=services.has_questions(lesson_id=lesson.id))
+    completed_at = services.record_view(current_user.id, lesson.id, now=now_utc())
+    page = render_template("catalog/lesson.html", lesson=lesson, completed_at=completed_at,
+                           form=CompleteLessonForm(), quiz_form=StartQuizForm())
+    db.session.commit()  # after rendering: a commit expires the learner, whom the page would load again
+    return page
 
 
 @bp.post("/lessons/<lesson_id>/complete")
@@ -106,7 +101,7 @@ def complete(lesson_id: str):
     flash(_("Lesson completed. Well done!"), "success")
     if issued:
         flash(_("You have earned a certificate! Find it under Certificates and credentials."), "success")
-    _previous, following = services.lesson_neighbours(lesson, current_language())
+    _previous, following = services.lesson_neighbours(lesson.id, current_language())
     if following is not None and request.form.get("then") == "next":
         return redirect(url_for("catalog.lesson", lesson_id=following.id))
     return redirect(url_for("catalog.lesson", lesson_id=lesson.id))

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from functools import cache
+from typing import Callable, NamedTuple
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -109,46 +110,124 @@ def import_course(course: CourseFiles, *, now: datetime, on_item: Callable[[], N
 
 
 # Reading lessons
-def _title_columns(language: str):
-    """Outer-joined lesson texts in the learner's language and in English, for a fallback title."""
-    local = aliased(LessonText)
-    english = aliased(LessonText)
-    title = func.coalesce(local.title, english.title)
-    joins = [
-        (local, and_(local.lesson_id == Lesson.id, local.language == language)),
-        (english, and_(english.lesson_id == Lesson.id, english.language == "en")),
-    ]
-    return title, joins
+# Lesson texts joined under other names: the learner's language and English (a title with its
+# fallback), and the one text a lesson page shows. Made once: building an alias copies every column
+# of the table, which cost about half a millisecond in every query that made its own.
+_LOCAL_TEXT = aliased(LessonText, name="local_text")
+_ENGLISH_TEXT = aliased(LessonText, name="english_text")
+_PAGE_TEXT = aliased(LessonText, name="page_text")
 
 
 def _with_titles(query, language: str):
-    title, joins = _title_columns(language)
-    query = query.add_columns(title.label("title"))
-    for target, on in joins:
-        query = query.outerjoin(target, on)
-    return query
+    """The query with a `title` column: the lesson's title in `language`, else in English."""
+    return (query.add_columns(func.coalesce(_LOCAL_TEXT.title, _ENGLISH_TEXT.title).label("title"))
+            .outerjoin(_LOCAL_TEXT, and_(_LOCAL_TEXT.lesson_id == Lesson.id, _LOCAL_TEXT.language == language))
+            .outerjoin(_ENGLISH_TEXT, and_(_ENGLISH_TEXT.lesson_id == Lesson.id, _ENGLISH_TEXT.language == "en")))
+
+
+def _may_open(retired_at: datetime | None, seen: bool) -> bool:
+    """A learner may open a lesson that is active, or retired but already in their history."""
+    return retired_at is None or seen
 
 
 def visible_lesson(lesson_id: str, user_id: int) -> Lesson | None:
-    """A lesson the learner may open: active, or retired but already in their history."""
+    """The lesson, if the learner may open it (see _may_open)."""
     lesson = db.session.get(Lesson, lesson_id)
     if lesson is None:
         return None
     if lesson.retired_at is not None:
         seen = db.session.scalar(select(LessonProgress.id).where(LessonProgress.user_id == user_id,
                                                                  LessonProgress.lesson_id == lesson_id))
-        if seen is None:
+        if not _may_open(lesson.retired_at, seen is not None):
             return None
     return lesson
 
 
-def lesson_text(lesson_id: str, language: str) -> tuple[LessonText, bool]:
-    """The lesson's text in `language`, else English; the flag says whether it fell back."""
-    rows = {t.language: t for t in db.session.scalars(
-        select(LessonText).where(LessonText.lesson_id == lesson_id, LessonText.language.in_({language, "en"})))}
-    if language in rows:
-        return rows[language], False
-    return rows["en"], language != "en"
+class LessonLink(NamedTuple):
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class LessonPage:
+    """Everything the lesson page shows but the learner's completion."""
+
+    id: str
+    module_id: str
+    module_titles: dict
+    minutes: int
+    retired_at: datetime | None
+    language: str  # of the text shown
+    fell_back: bool  # no text in the learner's language, so the English one
+    title: str
+    objectives: list
+    key_terms: list
+    toc: list
+    body_html: str
+    previous: LessonLink | None  # the lesson before it in course order
+    following: LessonLink | None
+    has_questions: bool
+
+    def module_title(self, language: str) -> str:
+        return self.module_titles.get(language) or self.module_titles["en"]
+
+
+def _course_order():
+    """Active lessons in course order, each with the id and title of the lessons before and after it,
+    titles in :language (else English). :lesson_id takes its place among them even when retired, so
+    a lesson read from history has neighbours too."""
+    title = func.coalesce(_LOCAL_TEXT.title, _ENGLISH_TEXT.title)
+    order = (Module.position, Lesson.position, Lesson.id)
+    return (select(Lesson.id,
+                   func.lag(Lesson.id).over(order_by=order).label("previous_id"),
+                   func.lag(title).over(order_by=order).label("previous_title"),
+                   func.lead(Lesson.id).over(order_by=order).label("next_id"),
+                   func.lead(title).over(order_by=order).label("next_title"))
+            .join(Module, Module.id == Lesson.module_id)
+            .outerjoin(_LOCAL_TEXT, and_(_LOCAL_TEXT.lesson_id == Lesson.id,
+                                         _LOCAL_TEXT.language == bindparam("language")))
+            .outerjoin(_ENGLISH_TEXT, and_(_ENGLISH_TEXT.lesson_id == Lesson.id, _ENGLISH_TEXT.language == "en"))
+            .where(or_(and_(Lesson.retired_at.is_(None), Module.retired_at.is_(None)),
+                       Lesson.id == bindparam("lesson_id")))
+            .subquery("course_order"))
+
+
+@cache
+def _lesson_page_statement():
+    # Built once, with bound parameters: building this statement took longer than running it.
+    from ..assessment.models import Question  # catalog does not depend on assessment at import time
+
+    order, text, language = _course_order(), _PAGE_TEXT, bindparam("language")
+    return (select(Lesson.id, Lesson.module_id, Module.titles, Lesson.minutes, Lesson.retired_at, text.language,
+                   text.title, text.objectives, text.key_terms, text.toc, text.body_html, order.c.previous_id,
+                   order.c.previous_title, order.c.next_id, order.c.next_title,
+                   select(Question.id).where(Question.lesson_id == Lesson.id, Question.retired_at.is_(None))
+                   .exists().label("has_questions"),
+                   select(LessonProgress.id).where(LessonProgress.lesson_id == Lesson.id,
+                                                   LessonProgress.user_id == bindparam("user_id"))
+                   .exists().label("seen"))
+            .join(Module, Module.id == Lesson.module_id)
+            .join(text, and_(text.lesson_id == Lesson.id, or_(text.language == language, text.language == "en")))
+            .join(order, order.c.id == Lesson.id)
+            .where(Lesson.id == bindparam("lesson_id"))
+            .order_by(case((text.language == language, 0), else_=1)).limit(1))
+
+
+def lesson_page(lesson_id: str, user_id: int, language: str) -> LessonPage | None:
+    """The lesson as its page shows it, if the learner may open it (see _may_open): its text in
+    `language` (else English), its module's titles, its neighbours, whether it has a quiz.
+    One statement and no ORM entities: this is the page learners read most."""
+    row = db.session.execute(_lesson_page_statement(),
+                             {"lesson_id": lesson_id, "user_id": user_id, "language": language}).first()
+    if row is None or not _may_open(row.retired_at, row.seen):
+        return None
+    return LessonPage(id=row.id, module_id=row.module_id, module_titles=row.titles, minutes=row.minutes,
+                      retired_at=row.retired_at, language=row.language, fell_back=row.language != language,
+                      title=row.title, objectives=row.objectives, key_terms=row.key_terms, toc=row.toc,
+                      body_html=row.body_html,
+                      previous=LessonLink(row.previous_id, row.previous_title) if row.previous_id else None,
+                      following=LessonLink(row.next_id, row.next_title) if row.next_id else None,
+                      has_questions=row.has_questions)
 
 
 def module_lessons(module_id: str, user_id: int, language: str) -> list:
@@ -160,20 +239,15 @@ def module_lessons(module_id: str, user_id: int, language: str) -> list:
     return db.session.execute(_with_titles(query, language)).all()
 
 
-def lesson_neighbours(lesson: Lesson, language: str) -> tuple:
-    """(previous, next) active lessons in course order, each (id, title) or None."""
-    ordered = (select(Lesson.id, Module.position.label("module_position"), Lesson.position)
-               .join(Module, Module.id == Lesson.module_id)
-               .where(Lesson.retired_at.is_(None), Module.retired_at.is_(None)))
-    here = (db.session.get(Module, lesson.module_id).position, lesson.position)
-    key = (Module.position, Lesson.position)
-    before = _with_titles(ordered.where(
-        (Module.position < here[0]) | ((Module.position == here[0]) & (Lesson.position < here[1]))
-    ).order_by(key[0].desc(), key[1].desc()).limit(1), language)
-    after = _with_titles(ordered.where(
-        (Module.position > here[0]) | ((Module.position == here[0]) & (Lesson.position > here[1]))
-    ).order_by(key[0], key[1]).limit(1), language)
-    return db.session.execute(before).first(), db.session.execute(after).first()
+def lesson_neighbours(lesson_id: str, language: str) -> tuple[LessonLink | None, LessonLink | None]:
+    """(previous, next) active lessons in course order, each None at an end."""
+    order = _course_order()
+    row = db.session.execute(select(order).where(order.c.id == bindparam("lesson_id")),
+                             {"lesson_id": lesson_id, "language": language}).first()
+    if row is None:
+        return None, None
+    return (LessonLink(row.previous_id, row.previous_title) if row.previous_id else None,
+            LessonLink(row.next_id, row.next_title) if row.next_id else None)
 
 
 # Recording progress
@@ -181,12 +255,22 @@ def _insert(model):
     return (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(model)
 
 
-def record_view(user_id: int, lesson_id: str, *, now: datetime) -> None:
-    """Note that the learner opened the lesson (for "continue where you left off")."""
-    statement = _insert(LessonProgress).values(user_id=user_id, lesson_id=lesson_id, first_viewed_at=now,
-                                               last_viewed_at=now)
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=["user_id", "lesson_id"], set_={"last_viewed_at": now}))
+@cache
+def _record_view_statement(dialect: str):
+    # On the table, not the entity: the session then runs it as plain SQL, without the ORM's
+    # bulk-insert bookkeeping (half the statement's time).
+    progress, now = LessonProgress.__table__, bindparam("now")
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(progress).values(
+        user_id=bindparam("user_id"), lesson_id=bindparam("lesson_id"), first_viewed_at=now, last_viewed_at=now)
+    return (insert.on_conflict_do_update(index_elements=["user_id", "lesson_id"], set_={"last_viewed_at": now})
+            .returning(progress.c.completed_at))
+
+
+def record_view(user_id: int, lesson_id: str, *, now: datetime) -> datetime | None:
+    """Note that the learner opened the lesson (for "continue where you left off"). Returns when they
+    completed it (None if not yet), which the page shows: one statement for both."""
+    return db.session.execute(_record_view_statement(db.engine.dialect.name),
+                              {"user_id": user_id, "lesson_id": lesson_id, "now": now}).scalar_one()
 
 
 class LessonRetired(Exception):
@@ -210,81 +294,105 @@ def complete_lesson(user_id: int, lesson: Lesson, *, now: datetime) -> bool:
 
 
 # Progress aggregates: one statement each, whatever the size of the course or the user base.
+# Statements on the dashboard and the catalogue are built once, with bound parameters (functools.cache):
+# building one took about a third of the time of running it.
+@cache
+def _module_progress_statement():
+    # On the tables, not the entities: plain rows, without the ORM's per-execution work (a quarter
+    # of this statement's time; it is on the dashboard and the catalogue).
+    modules, lessons, progress = Module.__table__.c, Lesson.__table__.c, LessonProgress.__table__.c
+    done = and_(progress.lesson_id == lessons.id, progress.user_id == bindparam("user_id"),
+                progress.completed_at.is_not(None))
+    return (select(modules.id, modules.position, modules.titles, modules.summaries, modules.area, modules.competency,
+                   func.count(lessons.id).label("lessons"),
+                   func.count(progress.id).label("completed"),
+                   func.coalesce(func.sum(lessons.minutes), 0).label("minutes"))
+            .select_from(Module.__table__)
+            .outerjoin(Lesson.__table__, and_(lessons.module_id == modules.id, lessons.retired_at.is_(None)))
+            .outerjoin(LessonProgress.__table__, done)
+            .where(modules.retired_at.is_(None))
+            # Grouping by the primary key is enough: the other columns depend on it (and PostgreSQL
+            # cannot group by JSON columns).
+            .group_by(modules.id)
+            .order_by(modules.position))
+
+
 def module_progress(user_id: int) -> list:
     """Per active module: id, position, titles, area, competency, lessons, completed, minutes."""
-    done = and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id,
-                LessonProgress.completed_at.is_not(None))
-    query = (select(Module.id, Module.position, Module.titles, Module.summaries, Module.area, Module.competency,
-                    func.count(Lesson.id).label("lessons"),
-                    func.count(LessonProgress.id).label("completed"),
-                    func.coalesce(func.sum(Lesson.minutes), 0).label("minutes"))
-             .outerjoin(Lesson, and_(Lesson.module_id == Module.id, Lesson.retired_at.is_(None)))
-             .outerjoin(LessonProgress, done)
-             .where(Module.retired_at.is_(None))
-             # Grouping by the primary key is enough: the other columns depend on it (and PostgreSQL
-             # cannot group by JSON columns).
-             .group_by(Module.id)
-             .order_by(Module.position))
-    return db.session.execute(query).all()
+    return db.session.execute(_module_progress_statement(), {"user_id": user_id}).all()
 
 
-def overall_progress(user_id: int) -> tuple[int, int]:
-    """(completed, total) active lessons."""
-    query = (select(func.count(Lesson.id), func.count(LessonProgress.id))
-             .join(Module, and_(Module.id == Lesson.module_id, Module.retired_at.is_(None)))
-             .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id,
-                                             LessonProgress.completed_at.is_not(None)))
-             .where(Lesson.retired_at.is_(None)))
-    total, completed = db.session.execute(query).one()
-    return completed, total
+def overall_progress(modules: list) -> tuple[int, int]:
+    """(completed, total) active lessons, summed from module_progress's rows."""
+    return sum(m.completed for m in modules), sum(m.lessons for m in modules)
 
 
-def competency_progress(user_id: int) -> list:
-    """Per exam competency taught by some module: (competency, lessons, completed)."""
-    query = (select(Module.competency, func.count(Lesson.id).label("lessons"),
-                    func.count(LessonProgress.id).label("completed"))
-             .join(Lesson, and_(Lesson.module_id == Module.id, Lesson.retired_at.is_(None)))
-             .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id,
-                                             LessonProgress.completed_at.is_not(None)))
-             .where(Module.retired_at.is_(None), Module.competency.is_not(None))
-             .group_by(Module.competency)
-             .order_by(Module.competency))
-    return db.session.execute(query).all()
+class CompetencyProgress(NamedTuple):
+    competency: str
+    lessons: int
+    completed: int
 
 
-def continue_lesson(user_id: int, language: str):
-    """Where to continue: the most recently opened unfinished lesson, else the first unfinished one
-    in course order, else None (everything done). Returns (id, title, module_id) or None."""
+def competency_progress(modules: list) -> list[CompetencyProgress]:
+    """Per exam competency taught by some module's active lessons, summed from module_progress's rows."""
+    totals: dict[str, list[int]] = {}
+    for m in modules:
+        if m.competency is not None and m.lessons:
+            counts = totals.setdefault(m.competency, [0, 0])
+            counts[0] += m.lessons
+            counts[1] += m.completed
+    return [CompetencyProgress(code, lessons, completed) for code, (lessons, completed) in sorted(totals.items())]
+
+
+@cache
+def _continue_statements():
+    user_id, language = bindparam("user_id"), bindparam("language")
     recent = _with_titles(
         select(Lesson.id, Lesson.module_id)
         .join(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id))
         .where(LessonProgress.completed_at.is_(None), Lesson.retired_at.is_(None))
         .order_by(LessonProgress.last_viewed_at.desc()).limit(1), language)
-    row = db.session.execute(recent).first()
-    if row is not None:
-        return row
     first_open = _with_titles(
         select(Lesson.id, Lesson.module_id)
         .join(Module, and_(Module.id == Lesson.module_id, Module.retired_at.is_(None)))
         .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id))
         .where(Lesson.retired_at.is_(None), LessonProgress.completed_at.is_(None))
         .order_by(Module.position, Lesson.position).limit(1), language)
-    return db.session.execute(first_open).first()
+    return recent, first_open
+
+
+def continue_lesson(user_id: int, language: str, activity: list | None = None):
+    """Where to continue: the most recently opened unfinished lesson, else the first unfinished one
+    in course order, else None (everything done). Returns (id, module_id, title) or None.
+    `activity`, the learner's recent_activity() when the caller has it, usually holds the answer
+    already (a statement saved on the dashboard)."""
+    for row in activity or ():
+        if row.completed_at is None and row.retired_at is None:
+            return row
+    recent, first_open = _continue_statements()
+    params = {"user_id": user_id, "language": language}
+    return db.session.execute(recent, params).first() or db.session.execute(first_open, params).first()
+
+
+@cache
+def _recent_activity_statement():
+    return _with_titles(
+        select(Lesson.id, Lesson.module_id, Lesson.retired_at, LessonProgress.last_viewed_at,
+               LessonProgress.completed_at)
+        .join(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
+                                   LessonProgress.user_id == bindparam("user_id")))
+        .order_by(LessonProgress.last_viewed_at.desc()).limit(bindparam("limit")), bindparam("language"))
 
 
 def recent_activity(user_id: int, language: str, limit: int = 5) -> list:
-    """The learner's latest lesson activity: (id, title, last_viewed_at, completed_at)."""
-    query = _with_titles(
-        select(Lesson.id, LessonProgress.last_viewed_at, LessonProgress.completed_at)
-        .join(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id))
-        .order_by(LessonProgress.last_viewed_at.desc()).limit(limit), language)
-    return db.session.execute(query).all()
+    """The learner's latest lesson activity: (id, module_id, retired_at, last_viewed_at, completed_at, title)."""
+    return db.session.execute(_recent_activity_statement(),
+                              {"user_id": user_id, "language": language, "limit": limit}).all()
 
 
 def glossary(language: str) -> list[dict]:
     """Every key term of the active lessons in `language` (English where a lesson lacks it), sorted."""
-    local = aliased(LessonText)
-    english = aliased(LessonText)
+    local, english = _LOCAL_TEXT, _ENGLISH_TEXT
     rows = db.session.execute(
         select(Lesson.id, local.title, local.key_terms, english.title, english.key_terms)
         .join(Module, and_(Module.id == Lesson.module_id, Module.retired_at.is_(None)))
@@ -297,12 +405,6 @@ def glossary(language: str) -> list[dict]:
             key = term["term"].casefold()
             entries.setdefault(key, {**term, "lesson_id": lesson_id, "lesson_title": local_title or en_title})
     return sorted(entries.values(), key=lambda t: t["term"].casefold())
-
-
-def completion_time(user_id: int, lesson_id: str):
-    """A statement for when the learner completed the lesson (None if not yet)."""
-    return select(LessonProgress.completed_at).where(LessonProgress.user_id == user_id,
-                                                     LessonProgress.lesson_id == lesson_id)
 
 
 def has_questions(*, module_id: str | None = None, lesson_id: str | None = None) -> bool:

@@ -7,8 +7,9 @@ import io
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, bindparam, case, func, select
 
 from ..accounts.models import User, user_by_email
 from ..accounts.services import AccountError, normalise_email, register_user
@@ -143,13 +144,21 @@ def add_assignment(cohort: Cohort, *, kind: str, module_id: str | None, blueprin
     return assignment
 
 
+@cache
+def _assignments_for_learner_statement():
+    # Built once, with a bound parameter, on the tables (no ORM work per execution): it is on every
+    # dashboard.
+    assignment, cohort, member = Assignment.__table__.c, Cohort.__table__.c, CohortMember.__table__.c
+    return (select(assignment.id, assignment.kind, assignment.module_id, assignment.blueprint_id, assignment.due_on,
+                   cohort.name.label("cohort"))
+            .select_from(Assignment.__table__)
+            .join(Cohort.__table__, cohort.id == assignment.cohort_id)
+            .join(CohortMember.__table__, and_(member.cohort_id == cohort.id, member.user_id == bindparam("user_id")))
+            .order_by(assignment.due_on))
+
+
 def assignments_for_learner(user_id: int) -> list:
-    return db.session.execute(
-        select(Assignment.id, Assignment.kind, Assignment.module_id, Assignment.blueprint_id, Assignment.due_on,
-               Cohort.name.label("cohort"))
-        .join(Cohort, Cohort.id == Assignment.cohort_id)
-        .join(CohortMember, and_(CohortMember.cohort_id == Cohort.id, CohortMember.user_id == user_id))
-        .order_by(Assignment.due_on)).all()
+    return db.session.execute(_assignments_for_learner_statement(), {"user_id": user_id}).all()
 
 
 def assignment_status(cohort: Cohort, *, today: date) -> list:

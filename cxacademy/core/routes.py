@@ -1,7 +1,7 @@
-"""Core views: landing page, dashboard, language switch, health check."""
+"""Core views: landing page, language switch, health check, and the load benchmark's baseline page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
@@ -13,6 +13,8 @@ from ..security import safe_next_url
 from .forms import LanguageForm
 
 bp = Blueprint("core", __name__, template_folder="templates")
+# Registered only when BENCH_HELLO_ENDPOINT is on (`make bench`); the route does not exist otherwise.
+bench_bp = Blueprint("bench", __name__)
 
 
 @bp.get("/")
@@ -46,3 +48,10 @@ def healthz():
         db.session.rollback()
         return jsonify({"status": "unavailable", "database": "unreachable"}), 503
     return jsonify({"status": "ok"})
+
+
+@bench_bp.get("/bench/hello")
+def hello():
+    """The cheapest page the same server can answer: no session, no database, no template.
+    `make bench` divides every page's throughput by this one's."""
+    return Response("hello", mimetype="text/plain")

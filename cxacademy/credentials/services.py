@@ -5,9 +5,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, bindparam, case, func, literal, select
 
 from ..assessment.services import completed_module_ids
 from ..catalog.models import Module
@@ -234,9 +235,17 @@ def notify(user_id: int, *, title: str, body: str, link: str | None, now: dateti
     return notification
 
 
+@cache
+def _unread_count_statement():
+    # Built once, on the table: the count is in the header of every page, and building the
+    # statement cost as much as running it.
+    notifications = Notification.__table__
+    return select(func.count()).where(notifications.c.user_id == bindparam("user_id"),
+                                      notifications.c.read_at.is_(None))
+
+
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification)
-                             .where(Notification.user_id == user_id, Notification.read_at.is_(None)))
+    return db.session.scalar(_unread_count_statement(), {"user_id": user_id})
 
 
 def mark_all_read(user_id: int, *, now: datetime) -> None:
