@@ -207,7 +207,8 @@ def attempt(attempt_id: int):
         abort(404)
     item, version = services.item_with_version(attempt, position)
     moved = attempt.last_position != position
-    attempt.last_position = position
+    if moved:  # only then: an assignment marks the attempt changed even to the same value
+        attempt.last_position = position
     show_feedback = attempt.mode == "study" and item.chosen is not None
     remaining = int((attempt.deadline_at - now).total_seconds()) if attempt.deadline_at else None
     page = render_template("assessment/attempt.html", attempt=attempt, item=item, version=version,
