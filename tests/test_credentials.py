@@ -359,6 +359,7 @@ def test_trainer_csv_of_expiring_items_opens_in_excel_with_turkish_letters(clien
     response = client.get("/trainer/expiring?format=csv")
     body = response.data.decode("utf-8")
     assert response.mimetype == "text/csv" and body.startswith("\ufeff")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once, not twice
     assert "Çağla Işık" in body and "Later Person" not in body
     assert next(line for line in body.splitlines() if "Çağla" in line).split(",")[2] == "CCXP"
 

@@ -92,8 +92,11 @@ def test_binary_file_is_refused_with_a_clear_message(bank, client, trainer):
 
 
 def test_module_exports_as_gift_and_moodle_xml_that_parse_back(bank, client, trainer):
-    gift = client.get("/authoring/questions/export/mod-1.gift").get_data(as_text=True)
-    xml = client.get("/authoring/questions/export/mod-1.xml").get_data(as_text=True)
+    gift_response = client.get("/authoring/questions/export/mod-1.gift")
+    xml_response = client.get("/authoring/questions/export/mod-1.xml")
+    assert gift_response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert xml_response.headers["Content-Type"] == "application/xml; charset=utf-8"
+    gift, xml = gift_response.get_data(as_text=True), xml_response.get_data(as_text=True)
     total = db.session.scalar(select(func.count()).select_from(Question).where(Question.module_id == "mod-1"))
     assert len(formats.parse_gift(gift).questions) == total
     assert len(formats.parse_moodle_xml(xml).questions) == total

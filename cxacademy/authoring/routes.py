@@ -395,9 +395,9 @@ def question_export(module_id: str, kind: str):
     db.get_or_404(Module, module_id)
     questions = importing.module_questions_for_export(module_id, request.args.get("language", "en"))
     if kind == "gift":
-        return Response(formats.export_gift(questions), mimetype="text/plain; charset=utf-8",
+        return Response(formats.export_gift(questions), content_type="text/plain; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{module_id}.gift.txt"'})
     if kind == "xml":
-        return Response(formats.export_moodle_xml(questions), mimetype="application/xml; charset=utf-8",
+        return Response(formats.export_moodle_xml(questions), content_type="application/xml; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{module_id}.moodle.xml"'})
     abort(404)

@@ -150,7 +150,7 @@ def _csv(rows: list[list], filename: str) -> Response:
     buffer = io.StringIO()
     csv.writer(buffer).writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
     # The byte-order mark makes Excel read the file as UTF-8, so Turkish letters survive.
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+    return Response("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

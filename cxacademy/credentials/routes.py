@@ -292,7 +292,7 @@ def expiring():
             writer.writerow([spreadsheet_safe(cell) for cell in
                              (row.name, row.email, what(row), row.expires_on.isoformat())])
         # A byte-order mark tells Excel the file is UTF-8, so Turkish letters survive.
-        return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+        return Response("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="expiring.csv"'})
     scope = visible_learner_ids(current_user)
     recent = select(Certificate).where(Certificate.revoked_at.is_(None))
