@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
@@ -123,38 +124,49 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def smtp_server(app):
-    """A real SMTP server on loopback (aiosmtpd); the app sends its mail there."""
+class Inbox:
+    """What a real SMTP server on loopback (aiosmtpd) received; recipients in `refuse` are rejected,
+    to test partial failures."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@contextmanager
+def smtp_inbox(app):
+    """Start an SMTP server on a free loopback port and point the app's mail at it."""
     from aiosmtpd.controller import Controller
 
-    class Inbox:
-        def __init__(self):
-            self.messages = []
-            self.refuse = set()  # recipients the server rejects, to test partial failures
-
-        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-            if address in self.refuse:
-                return "550 mailbox unavailable"
-            envelope.rcpt_tos.append(address)
-            return "250 OK"
-
-        async def handle_DATA(self, server, session, envelope):
-            import email
-            from email import policy
-
-            self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-            return "250 OK"
+    from cxacademy.extensions import mail
 
     inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    from cxacademy.extensions import mail
-
     mail.init_app(app)  # Flask-Mail copies its settings at init
     try:
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on loopback (aiosmtpd); the app sends its mail there."""
+    with smtp_inbox(app) as inbox:
+        yield inbox

@@ -2,6 +2,7 @@
 request that only read ends with COMMIT, so psycopg keeps its prepared statements."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event, select, update
 
 from cxacademy.accounts.models import User
@@ -26,30 +27,23 @@ def test_a_request_that_only_reads_commits_on_postgresql_and_rolls_back_elsewher
     assert ends == (["commit"] if postgresql else ["rollback"])
 
 
-def test_a_statement_the_view_did_not_commit_is_rolled_back(app_factory, make_user):
+def _rename_by_statement(user_id: int) -> None:
+    db.session.execute(update(User).where(User.id == user_id).values(name="After"))
+
+
+def _rename_and_flush(user_id: int) -> None:
+    db.session.get(User, user_id).name = "After"
+    db.session.flush()
+
+
+@pytest.mark.parametrize("write", [_rename_by_statement, _rename_and_flush], ids=["statement", "flushed change"])
+def test_what_a_view_wrote_but_did_not_commit_is_rolled_back(app_factory, make_user, write):
     app = app_factory()
     user_id = make_user(name="Before").id
 
     def rename():
-        db.session.execute(update(User).where(User.id == user_id).values(name="After"))
+        write(user_id)
         return "not committed"
-
-    app.add_url_rule("/rename", "rename", rename)
-    ends = transaction_ends(app)
-    assert app.test_client().get("/rename").status_code == 200
-    assert ends == ["rollback"]
-    db.session.expire_all()
-    assert db.session.scalar(select(User.name).where(User.id == user_id)) == "Before"
-
-
-def test_a_change_the_view_flushed_but_did_not_commit_is_rolled_back(app_factory, make_user):
-    app = app_factory()
-    user_id = make_user(name="Before").id
-
-    def rename():
-        db.session.get(User, user_id).name = "After"
-        db.session.flush()
-        return "flushed, not committed"
 
     app.add_url_rule("/rename", "rename", rename)
     ends = transaction_ends(app)

@@ -12,21 +12,18 @@ import shutil
 import ssl
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from .conftest import free_port
-from .test_migrations import postgres_url
+from .live import ROOT, TOKEN, wait_for
+from .test_migrations import empty_postgres_database
 
-ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "deployed-password-1"
 
 pytestmark = pytest.mark.postgres
@@ -83,30 +80,12 @@ http {{
     return main
 
 
-def _wait_for(url: str, context=None) -> None:
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url, timeout=1, context=context).close()
-            return
-        except urllib.error.HTTPError as error:
-            error.close()
-            return
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.1)
-    raise AssertionError(f"nothing answers at {url}")
-
-
 @pytest.fixture
 def deployed(tmp_path):
     """gunicorn (deploy/gunicorn.conf.py, production) on PostgreSQL behind nginx (deploy/ site)."""
     nginx = _binary("nginx")
     openssl = _binary("openssl")
-    url = postgres_url()
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    url = empty_postgres_database()
     app_port, https_port, http_port = free_port(), free_port(), free_port()
     env = {**os.environ, "CXACADEMY_ENV": "production", "SECRET_KEY": "deploy-test-secret-key-0123456789",
            "DATABASE_URL": url, "TRUSTED_PROXIES": "1", "GUNICORN_BIND": f"127.0.0.1:{app_port}",
@@ -130,8 +109,8 @@ def deployed(tmp_path):
     insecure.check_hostname = False
     insecure.verify_mode = ssl.CERT_NONE
     try:
-        _wait_for(f"http://127.0.0.1:{app_port}/healthz")
-        _wait_for(f"https://127.0.0.1:{https_port}/healthz", insecure)
+        wait_for(f"http://127.0.0.1:{app_port}/healthz")
+        wait_for(f"https://127.0.0.1:{https_port}/healthz", insecure)
         yield {"base": f"https://127.0.0.1:{https_port}", "http": f"http://127.0.0.1:{http_port}",
                "tls": insecure, "env": env, "flask": flask}
     finally:

@@ -40,15 +40,20 @@ def postgres_url() -> str:
     return url
 
 
-@pytest.mark.postgres
-def test_migrations_build_the_models_schema_on_postgresql():
+def empty_postgres_database() -> str:
+    """TEST_POSTGRES_URL with its public schema dropped and made again: an empty database."""
     url = postgres_url()
     engine = create_engine(url)
-    with engine.begin() as conn:  # start from an empty database
+    with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    _upgrade_then_check(url)
+    return url
+
+
+@pytest.mark.postgres
+def test_migrations_build_the_models_schema_on_postgresql():
+    _upgrade_then_check(empty_postgres_database())
 
 
 def test_attempt_items_get_their_learner_from_the_attempt_on_upgrade(tmp_path):

@@ -5,20 +5,16 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 import urllib.error
-import urllib.parse
-import urllib.request
-from pathlib import Path
+from contextlib import contextmanager
 
 import pytest
 import redis
 
 from .conftest import free_port, post_form
-from .test_resilience import TOKEN, Browser, _flask
+from .live import TOKEN, Browser, run_flask, serve
 
-ROOT = Path(__file__).resolve().parent.parent
 LIMIT = 3
 
 
@@ -52,45 +48,40 @@ def redis_url(tmp_path):
         process.wait(timeout=10)
 
 
-def _serve(env, port):
-    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "run", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("server did not start")
-
-
-def _failed_login_statuses(storage_uri: str, tmp_path) -> list[int]:
-    """Two app server processes on one database; six wrong passwords, alternating between them."""
+@contextmanager
+def _servers(storage_uri: str, tmp_path, count: int):
+    """`count` app server processes on one database, rate limits kept in `storage_uri`; a browser each."""
     env = {**os.environ, "CXACADEMY_ENV": "development", "SECRET_KEY": "rate-limit-test-secret-key-00",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}", "RATELIMIT_ENABLED": "true",
            "RATELIMIT_STORAGE_URI": storage_uri, "LOGIN_RATE_LIMIT": f"{LIMIT} per minute"}
-    _flask(env, "db", "upgrade")
-    ports = [free_port(), free_port()]
-    servers = [_serve(env, port) for port in ports]
+    run_flask(env, "db", "upgrade")
+    ports = [free_port() for _ in range(count)]
+    processes = []
     try:
-        browsers = [Browser(f"http://127.0.0.1:{port}") for port in ports]
-        statuses = []
-        for attempt in range(6):
-            browser = browsers[attempt % 2]
-            token = TOKEN.search(browser.get("/login")[1]).group(1)
-            try:
-                browser.post("/login", {"csrf_token": token, "email": "nobody@example.com",
-                                        "password": "wrong-password-1"})
-                statuses.append(200)
-            except urllib.error.HTTPError as error:
-                error.close()
-                statuses.append(error.code)
-        return statuses
+        for port in ports:
+            processes.append(serve(env, port))
+        yield [Browser(f"http://127.0.0.1:{port}") for port in ports]
     finally:
-        for server in servers:
-            server.kill()
-            server.wait(timeout=10)
+        for process in processes:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _wrong_login(browser: Browser) -> int:
+    """The HTTP status of a login with a wrong password."""
+    token = TOKEN.search(browser.get("/login")[1]).group(1)
+    try:
+        browser.post("/login", {"csrf_token": token, "email": "nobody@example.com", "password": "wrong-password-1"})
+    except urllib.error.HTTPError as error:
+        error.close()
+        return error.code
+    return 200
+
+
+def _failed_login_statuses(storage_uri: str, tmp_path) -> list[int]:
+    """Six wrong passwords, alternating between two app servers."""
+    with _servers(storage_uri, tmp_path, 2) as browsers:
+        return [_wrong_login(browsers[attempt % 2]) for attempt in range(6)]
 
 
 def test_two_app_servers_share_login_rate_limit_counts_in_redis(redis_url, tmp_path):
@@ -109,30 +100,10 @@ def test_with_memory_storage_each_app_server_counts_alone(tmp_path):
 def test_login_still_answers_when_redis_goes_away(redis_url, tmp_path):
     """A server process (its own limiter, as in production) loses Redis mid-way: wrong passwords
     are still refused and then limited, counted in process memory meanwhile; never a 500."""
-    env = {**os.environ, "CXACADEMY_ENV": "development", "SECRET_KEY": "rate-limit-test-secret-key-00",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'alone.sqlite3'}", "RATELIMIT_ENABLED": "true",
-           "RATELIMIT_STORAGE_URI": redis_url, "LOGIN_RATE_LIMIT": f"{LIMIT} per minute"}
-    _flask(env, "db", "upgrade")
-    port = free_port()
-    server = _serve(env, port)
-    browser = Browser(f"http://127.0.0.1:{port}")
-
-    def wrong_login() -> int:
-        token = TOKEN.search(browser.get("/login")[1]).group(1)
-        try:
-            browser.post("/login", {"csrf_token": token, "email": "a@example.com", "password": "wrong-password-x"})
-        except urllib.error.HTTPError as error:
-            error.close()
-            return error.code
-        return 200
-
-    try:
-        assert wrong_login() == 401
+    with _servers(redis_url, tmp_path, 1) as (browser,):
+        assert _wrong_login(browser) == 401
         redis.Redis.from_url(redis_url).shutdown(nosave=True)
-        statuses = [wrong_login() for _ in range(LIMIT + 1)]
-    finally:
-        server.kill()
-        server.wait(timeout=10)
+        statuses = [_wrong_login(browser) for _ in range(LIMIT + 1)]
     assert statuses[0] == 401 and statuses[-1] == 429, statuses
 
 

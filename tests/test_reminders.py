@@ -5,7 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from cxacademy.extensions import db
 
 from .conftest import free_port, make_config
 from .course_files import small_course
-from .test_migrations import postgres_url
+from .test_migrations import empty_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "content" / "credential_rules.yaml"
@@ -147,7 +147,7 @@ def test_dry_run_prints_and_writes_nothing(rules, runner, make_user, smtp_server
     user = make_user()
     ccxp(rules, user, date(2024, 2, 29))
     result = send(runner, "2026-11-30", "--dry-run")
-    assert result.exit_code == 0 and f"would send email" in result.output and user.email in result.output
+    assert result.exit_code == 0 and "would send email" in result.output and user.email in result.output
     assert smtp_server.messages == []
     assert db.session.scalar(select(func.count()).select_from(ReminderLog)) == 0
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
@@ -183,12 +183,7 @@ def test_a_failed_email_is_retried_next_run_while_the_others_go_out(app, rules, 
 @pytest.mark.postgres
 def test_two_servers_sending_at_once_send_each_reminder_once(tmp_path):
     """Two `flask reminders send` processes race on one PostgreSQL database: every email goes out once."""
-    url = postgres_url()
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    url = empty_postgres_database()
     from cxacademy import create_app
     from cxacademy.accounts.services import register_user
 

@@ -14,7 +14,6 @@ import re
 import shutil
 from collections import Counter
 from datetime import timedelta
-from email import message_from_bytes, policy
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
@@ -36,7 +35,7 @@ from cxacademy.extensions import db
 from cxacademy.tools.forms import CALCULATORS
 from cxacademy.tools.models import FiveDAssessment
 
-from .conftest import PASSWORD, FreshContextClient, free_port, make_config
+from .conftest import PASSWORD, FreshContextClient, make_config, smtp_inbox
 from .course_files import course_with_questions
 from .payloads import ALL, FORMULAS, MARKDOWN, NUMBERS, ODD, SQL, TEMPLATE, TEMPLATE_RESULTS, XSS
 from .test_access import ACCESS, RANK
@@ -243,29 +242,10 @@ def _client(app):
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    from aiosmtpd.controller import Controller
-
     tmp = tmp_path_factory.mktemp("sweep")
     app = create_app(make_config(tmp, EVIDENCE_FOLDER=str(tmp / "evidence")))
     app.test_client_class = FreshContextClient
-
-    class Inbox:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-            return "250 OK"
-
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    from cxacademy.extensions import mail
-
-    mail.init_app(app)
-    with app.app_context():
+    with smtp_inbox(app) as inbox, app.app_context():
         db.drop_all()
         db.create_all()
         try:
@@ -274,7 +254,6 @@ def world(tmp_path_factory):
             _build(sweep, tmp)
             yield sweep
         finally:
-            controller.stop()
             db.session.remove()
             db.drop_all()
             db.engine.dispose()

@@ -407,6 +407,13 @@ def glossary(language: str) -> list[dict]:
     return sorted(entries.values(), key=lambda t: t["term"].casefold())
 
 
+def module_titles(language: str) -> dict[str, str]:
+    """Every module's title in `language` (else English), by id, retired ones too: certificates
+    and reminders name the module they were issued for."""
+    return {row.id: row.titles.get(language) or row.titles["en"]
+            for row in db.session.execute(select(Module.id, Module.titles))}
+
+
 def has_questions(*, module_id: str | None = None, lesson_id: str | None = None) -> bool:
     """Whether a quiz can be drawn for this module or lesson (any active question)."""
     from ..assessment.models import Question  # catalog does not depend on assessment at import time

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from ..accounts.access import role_required
 from ..catalog.models import Module
+from ..catalog.services import module_titles
 from ..clock import now_utc
 from ..extensions import db
 from ..i18n import current_language
@@ -55,7 +56,7 @@ def index():
     today = now_utc().date()
     certificates = db.session.scalars(select(Certificate).where(Certificate.user_id == current_user.id)
                                       .order_by(Certificate.issued_at.desc())).all()
-    modules = {m.id: m.title(language) for m in db.session.scalars(select(Module))}
+    modules = module_titles(language)
     credentials = db.session.scalars(select(ExternalCredential).where(ExternalCredential.user_id == current_user.id)
                                      .order_by(ExternalCredential.earned_on.desc())).all()
     rules = db.session.scalars(select(CredentialRule).order_by(CredentialRule.position)).all()
@@ -279,7 +280,7 @@ def expiring():
     from ..cohorts.services import visible_learner_ids
 
     rows = services.expiring_within(today, 90, learner_ids=visible_learner_ids(current_user))
-    modules = {m.id: m.title(current_language()) for m in db.session.scalars(select(Module))}
+    modules = module_titles(current_language())
 
     def what(row) -> str:
         return modules.get(row.what, row.what.upper()) if row.what else _("programme")

@@ -11,6 +11,8 @@ import pytest
 from cxacademy.accounts.services import register_user
 from cxacademy.extensions import db
 
+from .conftest import log_in
+
 pytestmark = pytest.mark.e2e
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 
@@ -29,10 +31,7 @@ def signed_in(live_server, page):
     with app.app_context():
         register_user(name="Aylin", email="aylin@example.com", password="aylin-password-1", role="trainer")
         db.session.commit()
-    page.goto(base + "/login")
-    page.get_by_label("Email").fill("aylin@example.com")
-    page.get_by_label("Password").fill("aylin-password-1")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, "aylin@example.com", "aylin-password-1")
     page.wait_for_url(base + "/dashboard")
     return base
 

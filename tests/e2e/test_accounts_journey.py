@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from .conftest import log_in
+
 pytestmark = pytest.mark.e2e
 
 
@@ -41,10 +43,7 @@ def test_wrong_password_shows_message_at_the_field(live_server, page):
     with app.app_context():
         register_user(name="Kai", email="kai@example.com", password="kai-password-123")
         db.session.commit()
-    page.goto(base + "/login")
-    page.get_by_label("Email").fill("kai@example.com")
-    page.get_by_label("Password").fill("not-the-password")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, "kai@example.com", "not-the-password")
     error = page.locator("#password-errors")
     assert error.inner_text() == "The email or password is not right."
     assert page.get_by_label("Password").get_attribute("aria-invalid") == "true"

@@ -6,6 +6,8 @@ import pytest
 from cxacademy.accounts.services import register_user
 from cxacademy.extensions import db
 
+from .conftest import log_in
+
 pytestmark = pytest.mark.e2e
 
 
@@ -15,10 +17,7 @@ def test_live_preview_follows_typing_and_publish_reaches_the_lesson(live_server,
     with app.app_context():
         register_user(name="Tuna", email="tuna@example.com", password="tuna-password-1", role="trainer")
         db.session.commit()
-    page.goto(base + "/login")
-    page.get_by_label("Email").fill("tuna@example.com")
-    page.get_by_label("Password").fill("tuna-password-1")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, "tuna@example.com", "tuna-password-1")
     page.goto(base + "/authoring/lessons/channels/en")
     body = page.get_by_label("Lesson text (Markdown)")
     body.fill(body.input_value() + "\n\n## A brand new section\n\nWith **fresh** words.\n")

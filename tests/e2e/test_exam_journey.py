@@ -6,6 +6,8 @@ import pytest
 from cxacademy.accounts.services import register_user
 from cxacademy.extensions import db
 
+from .conftest import log_in
+
 pytestmark = pytest.mark.e2e
 
 
@@ -15,10 +17,7 @@ def test_mini_mock_exam_with_reload_flag_and_report(live_server, page):
     with app.app_context():
         register_user(name="Ceren", email="ceren@example.com", password="ceren-password-1")
         db.session.commit()
-    page.goto(base + "/login")
-    page.get_by_label("Email").fill("ceren@example.com")
-    page.get_by_label("Password").fill("ceren-password-1")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, "ceren@example.com", "ceren-password-1")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Practice").click()
     page.get_by_role("button", name="Start: Mini mock exam (25 questions)").click()
@@ -62,10 +61,7 @@ def test_two_tabs_on_one_attempt_lose_no_answer(live_server, page):
     with app.app_context():
         register_user(name="Deniz", email="deniz@example.com", password="deniz-password-1")
         db.session.commit()
-    page.goto(base + "/login")
-    page.get_by_label("Email").fill("deniz@example.com")
-    page.get_by_label("Password").fill("deniz-password-1")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, "deniz@example.com", "deniz-password-1")
     page.goto(base + "/practice")
     page.get_by_role("button", name="Start: Mini mock exam (25 questions)").click()
     attempt_url = page.url.split("?")[0]

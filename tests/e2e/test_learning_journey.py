@@ -6,6 +6,8 @@ import pytest
 from cxacademy.accounts.services import register_user
 from cxacademy.extensions import db
 
+from .conftest import log_in
+
 pytestmark = pytest.mark.e2e
 
 
@@ -17,10 +19,7 @@ def test_complete_a_lesson_and_see_progress_move(live_server, page):
         register_user(name="Mert", email="mert@example.com", password="mert-password-1")
         db.session.commit()
 
-    page.goto(base + "/login")
-    page.get_by_label("Email").fill("mert@example.com")
-    page.get_by_label("Password").fill("mert-password-1")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, "mert@example.com", "mert-password-1")
     page.wait_for_url(base + "/dashboard")
     modules = page.get_by_role("region", name="Modules")
     assert "0 of 8 lessons (0%)" in modules.inner_text()
